@@ -1,0 +1,91 @@
+//! The whole pipeline for one run: load, resolve, substitute, check, emit.
+
+use std::path::PathBuf;
+
+use crate::checks;
+use crate::diagnostic::Diagnostics;
+use crate::emit::{self, Template};
+use crate::resolve::{self, Environment};
+use crate::source::SourceMap;
+use crate::substitute::{self, UnsetPolicy};
+use crate::workspace::{self, LoadError, Workspace};
+
+/// How a run reads its inputs.
+pub struct Options<'a> {
+    /// Reads a name from the process environment.
+    pub lookup: substitute::Lookup<'a>,
+    /// Names that exist in the process environment, for "did you mean".
+    pub known_names: Vec<String>,
+    pub unset: UnsetPolicy,
+}
+
+/// Everything a run produced: the sources (for rendering diagnostics), the problems, and the
+/// templates of the environments that compiled.
+#[derive(Debug, Default)]
+pub struct Compilation {
+    pub sources: SourceMap,
+    pub diagnostics: Diagnostics,
+    pub templates: Vec<Template>,
+    pub environments: Vec<Environment>,
+}
+
+/// Compiles the pool files at `paths`.
+pub fn compile_paths(paths: &[PathBuf], options: &Options<'_>) -> Result<Compilation, LoadError> {
+    let mut diagnostics = Diagnostics::default();
+    let workspace = workspace::load_paths(paths, &mut diagnostics)?;
+    Ok(compile_workspace(workspace, diagnostics, options))
+}
+
+/// Compiles files already in memory.
+pub fn compile_texts(inputs: Vec<(PathBuf, String)>, options: &Options<'_>) -> Compilation {
+    let mut diagnostics = Diagnostics::default();
+    let workspace = workspace::load_texts(inputs, &mut diagnostics);
+    compile_workspace(workspace, diagnostics, options)
+}
+
+fn compile_workspace(
+    workspace: Workspace,
+    mut diagnostics: Diagnostics,
+    options: &Options<'_>,
+) -> Compilation {
+    let mut environments = resolve::resolve(&workspace, &mut diagnostics);
+    let mut templates = Vec::new();
+    for environment in &mut environments {
+        let mut own = Diagnostics::default();
+        substitute::substitute_environment(
+            environment,
+            &workspace.sources,
+            options.lookup,
+            options.unset,
+            &options.known_names,
+            &mut own,
+        );
+        checks::check_environment(&workspace.sources, environment, &mut own);
+        let names = emit::file_name(environment, &mut own);
+        let failed = own.has_errors();
+        diagnostics.extend(own);
+        let Some((worker, file_name)) = names else {
+            continue;
+        };
+        if failed {
+            continue;
+        }
+        log::debug!(
+            "environment `{}` compiled from {}",
+            environment.name,
+            environment.chain.join(" → ")
+        );
+        templates.push(Template {
+            environment: environment.name.clone(),
+            file_name,
+            worker,
+            text: emit::render(&emit::to_json(environment)),
+        });
+    }
+    Compilation {
+        sources: workspace.sources,
+        diagnostics,
+        templates,
+        environments,
+    }
+}

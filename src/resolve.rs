@@ -1,0 +1,304 @@
+//! Inheritance: each environment's template is its root profile's definitions with every
+//! child profile's edits applied in order, from the root down.
+
+use std::collections::BTreeMap;
+
+use crate::code::Code;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::edit::{Edit, KeyKind, MemberEdit, Patch, Verb};
+use crate::profile::{Let, Profile, Section, Spanned};
+use crate::source::{SourceMap, Span};
+use crate::value::{Kind, Member, Object, Value};
+use crate::workspace::Workspace;
+
+/// A variable or key that a child profile removed, remembered for later checks.
+#[derive(Debug, Clone)]
+pub struct Removal {
+    pub kind: KeyKind,
+    pub key: String,
+    pub removed_at: Span,
+    pub declared_at: Span,
+}
+
+/// One environment with inheritance applied, before substitution.
+#[derive(Debug, Clone)]
+pub struct Environment {
+    pub name: String,
+    /// Where the name comes from: the `environment` node, or the start of the file.
+    pub name_span: Span,
+    /// Profile names from the root down to the environment's own.
+    pub chain: Vec<String>,
+    pub worker: Option<Spanned>,
+    pub output: Option<Spanned>,
+    /// The `let` values in force: a child's value for a name replaces its parent's.
+    pub lets: BTreeMap<String, Let>,
+    pub variables: Value,
+    pub job_configuration: Value,
+    pub section_order: Vec<Section>,
+    pub removals: Vec<Removal>,
+}
+
+/// Resolves every non-abstract profile into an environment.
+pub fn resolve(workspace: &Workspace, diagnostics: &mut Diagnostics) -> Vec<Environment> {
+    let mut environments: Vec<Environment> = Vec::new();
+    for profile in workspace.profiles.values() {
+        let Some(chain) = chain(workspace, profile, diagnostics) else {
+            continue;
+        };
+        if profile.is_abstract.is_some() {
+            continue;
+        }
+        let Some(environment) = apply_chain(workspace, &chain, diagnostics) else {
+            continue;
+        };
+        if let Some(first) = environments.iter().find(|e| e.name == environment.name) {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::DuplicateEnvironment,
+                    format!("environment `{}` is defined twice", environment.name),
+                )
+                .at(environment.name_span, "defined here")
+                .with_secondary(first.name_span, "and here")
+                .with_help(
+                    "give one of them another name with `environment \"NAME\"`, or mark a parent `abstract`",
+                ),
+            );
+            continue;
+        }
+        environments.push(environment);
+    }
+    environments
+}
+
+/// Returns the profiles from the root down to `profile`, reporting a missing parent or a cycle.
+fn chain<'a>(
+    workspace: &'a Workspace,
+    profile: &'a Profile,
+    diagnostics: &mut Diagnostics,
+) -> Option<Vec<&'a Profile>> {
+    let mut chain = vec![profile];
+    let mut current = profile;
+    while let Some(parent_name) = &current.extends {
+        let Some(parent) = workspace.profiles.get(&parent_name.text) else {
+            let diagnostic = Diagnostic::new(
+                Code::MissingParent,
+                format!(
+                    "profile `{}` extends `{}`, which does not exist",
+                    current.name, parent_name.text
+                ),
+            )
+            .at(parent_name.span, "no pool file has this name")
+            .with_help(format!(
+                "name a profile by its file name without `.kdl`, such as `{}`",
+                "base"
+            ))
+            .with_suggestion(&parent_name.text, workspace.profiles.keys().map(String::as_str));
+            diagnostics.push(diagnostic);
+            return None;
+        };
+        if let Some(position) = chain.iter().position(|p| p.name == parent.name) {
+            let mut names: Vec<&str> = chain[position..].iter().map(|p| p.name.as_str()).collect();
+            names.push(&parent.name);
+            let cycle = names.join(" → ");
+            let mut diagnostic = Diagnostic::new(
+                Code::InheritanceCycle,
+                format!("profiles extend each other in a cycle: {cycle}"),
+            )
+            .at(parent_name.span, "this `extends` closes the cycle")
+            .with_help("one profile in the cycle must be a root, without `extends`");
+            for member in &chain[position..] {
+                if let Some(extends) = &member.extends {
+                    if extends.span != parent_name.span {
+                        diagnostic = diagnostic.with_secondary(
+                            extends.span,
+                            format!("`{}` extends `{}`", member.name, extends.text),
+                        );
+                    }
+                }
+            }
+            diagnostics.push(diagnostic);
+            return None;
+        }
+        chain.push(parent);
+        current = parent;
+    }
+    chain.reverse();
+    Some(chain)
+}
+
+fn apply_chain(
+    workspace: &Workspace,
+    chain: &[&Profile],
+    diagnostics: &mut Diagnostics,
+) -> Option<Environment> {
+    let root = chain.first()?;
+    let own = chain.last()?;
+    let mut resolver = Resolver {
+        sources: &workspace.sources,
+        diagnostics,
+        removals: Vec::new(),
+    };
+
+    let mut sections = BTreeMap::new();
+    for section in [Section::Variables, Section::JobConfiguration] {
+        let Some((Edit::Set(value), _)) = root.section(section) else {
+            continue;
+        };
+        let mut value = value.clone();
+        for child in &chain[1..] {
+            if let Some((Edit::Patch(patch), _)) = child.section(section) {
+                resolver.apply(&mut value, patch, &child.name);
+            }
+        }
+        sections.insert(section.key(), value);
+    }
+
+    let start_of_file = Span::new(own.file, 0, 0);
+    let empty = |span| Value::new(Kind::Object(Object::new()), span);
+    let variables = sections
+        .remove("variables")
+        .unwrap_or_else(|| empty(start_of_file));
+    let job_configuration = sections
+        .remove("job_configuration")
+        .unwrap_or_else(|| empty(start_of_file));
+
+    let mut lets = BTreeMap::new();
+    for profile in chain {
+        for binding in &profile.lets {
+            lets.insert(binding.name.text.clone(), binding.clone());
+        }
+    }
+    let name_span = own.environment.as_ref().map_or(start_of_file, |e| e.span);
+    Some(Environment {
+        name: own.environment_name().to_owned(),
+        name_span,
+        chain: chain.iter().map(|p| p.name.clone()).collect(),
+        worker: chain.iter().rev().find_map(|p| p.worker.clone()),
+        output: chain.iter().rev().find_map(|p| p.output.clone()),
+        lets,
+        variables,
+        job_configuration,
+        section_order: root.section_order.clone(),
+        removals: resolver.removals,
+    })
+}
+
+struct Resolver<'a> {
+    sources: &'a SourceMap,
+    diagnostics: &'a mut Diagnostics,
+    removals: Vec<Removal>,
+}
+
+impl Resolver<'_> {
+    /// Applies a child's patch to an inherited value.
+    fn apply(&mut self, target: &mut Value, patch: &Patch, child: &str) {
+        let target_span = target.span;
+        let Some(object) = target.as_object_mut() else {
+            *target = patch.clone().into_value();
+            return;
+        };
+        for member in &patch.members {
+            self.apply_member(object, target_span, member, child);
+        }
+    }
+
+    fn apply_member(&mut self, object: &mut Object, object_span: Span, member: &MemberEdit, child: &str) {
+        let exists = object.contains_key(&member.key);
+        log::debug!(
+            "profile `{child}`: {:?} {} `{}`",
+            member.verb,
+            member.kind.noun(),
+            member.key
+        );
+        match member.verb {
+            Verb::Add if exists => self.report_duplicate(object, member),
+            Verb::Add => {
+                let value = member.edit.clone().into_value(member.span);
+                insert(object, member, value);
+            }
+            Verb::Change | Verb::Replace | Verb::Remove
+                if !exists && (member.kind != KeyKind::Keyword || member.verb != Verb::Change) =>
+            {
+                self.report_unknown(object, object_span, member, child);
+            }
+            Verb::Remove => {
+                if let Some(removed) = object.shift_remove(&member.key) {
+                    self.removals.push(Removal {
+                        kind: member.kind,
+                        key: member.key.clone(),
+                        removed_at: member.span,
+                        declared_at: removed.key_span,
+                    });
+                }
+            }
+            Verb::Change => match (&member.edit, object.get_mut(&member.key)) {
+                (Edit::Patch(patch), Some(existing)) => self.apply(&mut existing.value, patch, child),
+                (edit, _) => {
+                    let value = edit.clone().into_value(member.span);
+                    insert(object, member, value);
+                }
+            },
+            Verb::Replace => {
+                let value = member.edit.clone().into_value(member.span);
+                insert(object, member, value);
+            }
+        }
+    }
+
+    fn report_duplicate(&mut self, object: &Object, member: &MemberEdit) {
+        let code = if member.kind == KeyKind::Variable {
+            Code::DuplicateVariable
+        } else {
+            Code::DuplicateKey
+        };
+        let noun = member.kind.noun();
+        let mut diagnostic = Diagnostic::new(code, format!("{noun} `{}` already exists", member.key))
+            .at(member.key_span, format!("added again here"))
+            .with_help(format!(
+                "drop `(add)` to change the inherited {noun}, or pick a new name"
+            ));
+        if let Some(existing) = object.get(&member.key) {
+            diagnostic = diagnostic.with_secondary(
+                existing.key_span,
+                format!("declared in {}", self.file_name(existing.key_span)),
+            );
+        }
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn report_unknown(&mut self, object: &Object, object_span: Span, member: &MemberEdit, child: &str) {
+        let noun = member.kind.noun();
+        let action = match member.verb {
+            Verb::Remove => "remove",
+            Verb::Replace => "replace",
+            _ => "change",
+        };
+        let help = if member.verb == Verb::Remove {
+            "a profile can only remove what its parent defines".to_owned()
+        } else {
+            format!("to add a new {noun}, write `(add){}`", member.key)
+        };
+        let diagnostic = Diagnostic::new(
+            Code::UnknownOverride,
+            format!(
+                "cannot {action} {noun} `{}`: the profiles `{child}` extends do not define it",
+                member.key
+            ),
+        )
+        .at(member.key_span, format!("not inherited"))
+        .with_secondary(object_span, format!("the inherited {noun}s are defined here"))
+        .with_help(help)
+        .with_suggestion(&member.key, object.keys().map(String::as_str));
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn file_name(&self, span: Span) -> String {
+        format!("`{}`", self.sources.get(span.file).name)
+    }
+}
+
+/// Sets a member's value, keeping the key's position when it already exists.
+fn insert(object: &mut Object, member: &MemberEdit, value: Value) {
+    let key_span = object.get(&member.key).map_or(member.key_span, |m| m.key_span);
+    object.insert(member.key.clone(), Member { key_span, value });
+}

@@ -1,0 +1,84 @@
+//! Parsing a pool file as KDL v2, with help for the KDL v1 habits that trip people up.
+
+use kdl::{KdlDiagnostic, KdlDocument};
+
+use crate::code::Code;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::source::{FileId, SourceFile, Span};
+
+/// Parses one file, reporting every syntax error the parser found.
+pub fn parse(file: FileId, source: &SourceFile, diagnostics: &mut Diagnostics) -> Option<KdlDocument> {
+    match source.text.parse::<KdlDocument>() {
+        Ok(document) => Some(document),
+        Err(error) => {
+            for found in &error.diagnostics {
+                diagnostics.push(convert(file, source, found));
+            }
+            if error.diagnostics.is_empty() {
+                let span = Span::new(file, 0, 0);
+                diagnostics.push(Diagnostic::new(Code::KdlSyntax, "invalid KDL").at(span, "here"));
+            }
+            None
+        }
+    }
+}
+
+fn convert(file: FileId, source: &SourceFile, found: &KdlDiagnostic) -> Diagnostic {
+    let span = Span::from_miette(file, found.span);
+    let message = found.message.clone().unwrap_or_else(|| "invalid KDL".to_owned());
+    let message = lowercase_first(message.trim_end_matches('.'));
+    let label = found.label.clone().unwrap_or_else(|| "here".to_owned());
+    let mut diagnostic = Diagnostic::new(Code::KdlSyntax, message).at(span, label);
+    let hint = v1_habit_hint(source, span).or_else(|| found.help.clone());
+    if let Some(help) = hint {
+        diagnostic = diagnostic.with_help(help);
+    }
+    diagnostic
+}
+
+/// Recognises KDL v1 spellings at the error's position and says how KDL v2 writes them.
+fn v1_habit_hint(source: &SourceFile, span: Span) -> Option<String> {
+    let rest = source.text.get(span.offset..).unwrap_or("");
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+        .collect();
+    match word.as_str() {
+        "true" | "false" | "null" | "inf" | "nan" => {
+            return Some(format!(
+                "KDL v2 writes keywords with a `#`: write `#{word}`, or `\"{word}\"` for the string"
+            ));
+        }
+        _ => {}
+    }
+    if rest.starts_with("r\"") || rest.starts_with("r#") {
+        return Some("KDL v2 writes raw strings as `#\"...\"#`, without the `r`".to_owned());
+    }
+    let line_end = rest.find('\n').unwrap_or(rest.len());
+    let line_rest = &rest[..line_end];
+    if line_rest.contains("//") && !line_rest.trim_start().starts_with('"') {
+        return Some(
+            "`//` starts a comment even inside an unquoted word: quote URLs, image names and paths"
+                .to_owned(),
+        );
+    }
+    if rest.starts_with('{') && rest.get(1..2) == Some("{") {
+        return Some("quote text that contains `{{ placeholder }}`: `\"{{ name }}\"`".to_owned());
+    }
+    None
+}
+
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => {
+            let second_is_upper = text.chars().nth(1).is_some_and(char::is_uppercase);
+            if second_is_upper {
+                text.to_owned()
+            } else {
+                first.to_lowercase().chain(chars).collect()
+            }
+        }
+        None => String::new(),
+    }
+}

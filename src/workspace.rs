@@ -1,0 +1,118 @@
+//! Finding the pool files, reading and decoding them, and linking each profile to its parent.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::code::Code;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::profile::{self, Profile};
+use crate::source::SourceMap;
+use crate::syntax;
+
+/// A failure to read the input at all, as opposed to a problem inside a pool file.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read `{path}`: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("no `.kdl` files in `{0}`")]
+    Empty(PathBuf),
+}
+
+/// Every profile of a run, by name, with the sources they came from.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    pub sources: SourceMap,
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+/// Returns the `.kdl` files named by `paths`: files as given, folders by their direct children.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
+    let mut files = Vec::new();
+    for path in paths {
+        let metadata = std::fs::metadata(path).map_err(|source| LoadError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        if !metadata.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        let entries = std::fs::read_dir(path).map_err(|source| LoadError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let mut found: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "kdl") && p.is_file())
+            .collect();
+        if found.is_empty() {
+            return Err(LoadError::Empty(path.clone()));
+        }
+        found.sort();
+        files.extend(found);
+    }
+    Ok(files)
+}
+
+/// Reads files from disk and loads them.
+pub fn load_paths(paths: &[PathBuf], diagnostics: &mut Diagnostics) -> Result<Workspace, LoadError> {
+    let files = discover(paths)?;
+    let mut inputs = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(&path).map_err(|source| LoadError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        inputs.push((path, text));
+    }
+    Ok(load_texts(inputs, diagnostics))
+}
+
+/// Parses and decodes files already in memory, such as old revisions read through git.
+pub fn load_texts(inputs: Vec<(PathBuf, String)>, diagnostics: &mut Diagnostics) -> Workspace {
+    let mut workspace = Workspace::default();
+    for (path, text) in inputs {
+        let name = display_name(&path);
+        let file = workspace.sources.add(&path, name, text);
+        let source = workspace.sources.get(file).clone();
+        let stem = profile_name(&path);
+        let Some(document) = syntax::parse(file, &source, diagnostics) else {
+            continue;
+        };
+        let profile = profile::decode(file, &stem, &source, &document, diagnostics);
+        if let Some(existing) = workspace.profiles.get(&stem) {
+            let other = workspace.sources.get(existing.file).name.clone();
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::DuplicateEnvironment,
+                    format!("two files define profile `{stem}`"),
+                )
+                .at(
+                    crate::source::Span::new(file, 0, 0),
+                    format!("`{other}` has the same name"),
+                )
+                .with_help("profiles are named after their file; rename one of the files"),
+            );
+            continue;
+        }
+        workspace.profiles.insert(stem, profile);
+    }
+    workspace
+}
+
+fn display_name(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    text.strip_prefix("./").unwrap_or(&text).to_string()
+}
+
+/// Returns a profile's name: its file name without `.kdl`.
+pub fn profile_name(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
