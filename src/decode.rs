@@ -85,10 +85,8 @@ impl Decoder<'_> {
     /// Converts one KDL scalar to JSON, rejecting what JSON cannot hold.
     pub fn scalar(&mut self, entry: &KdlEntry) -> Option<Value> {
         let span = self.value_span(entry);
-        if let Some(annotation) = entry.ty() {
-            if annotation.value() == "json" {
-                return self.json_text(entry, span);
-            }
+        if entry.ty().is_some_and(|annotation| annotation.value() == "json") {
+            return self.json_text(entry, span);
         }
         let kind = match entry.value() {
             KdlValue::String(text) => {

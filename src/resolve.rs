@@ -7,7 +7,7 @@ use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::edit::{Edit, KeyKind, MemberEdit, Patch, Verb};
 use crate::profile::{Let, Profile, Section, Spanned};
-use crate::source::{SourceMap, Span};
+use crate::source::Span;
 use crate::value::{Kind, Member, Object, Value};
 use crate::workspace::Workspace;
 
@@ -48,7 +48,7 @@ pub fn resolve(workspace: &Workspace, diagnostics: &mut Diagnostics) -> Vec<Envi
         if profile.is_abstract.is_some() {
             continue;
         }
-        let Some(environment) = apply_chain(workspace, &chain, diagnostics) else {
+        let Some(environment) = apply_chain(&chain, diagnostics) else {
             continue;
         };
         if let Some(first) = environments.iter().find(|e| e.name == environment.name) {
@@ -107,13 +107,11 @@ fn chain<'a>(
             .at(parent_name.span, "this `extends` closes the cycle")
             .with_help("one profile in the cycle must be a root, without `extends`");
             for member in &chain[position..] {
-                if let Some(extends) = &member.extends {
-                    if extends.span != parent_name.span {
-                        diagnostic = diagnostic.with_secondary(
-                            extends.span,
-                            format!("`{}` extends `{}`", member.name, extends.text),
-                        );
-                    }
+                if let Some(extends) = member.extends.as_ref().filter(|e| e.span != parent_name.span) {
+                    diagnostic = diagnostic.with_secondary(
+                        extends.span,
+                        format!("`{}` extends `{}`", member.name, extends.text),
+                    );
                 }
             }
             diagnostics.push(diagnostic);
@@ -126,15 +124,10 @@ fn chain<'a>(
     Some(chain)
 }
 
-fn apply_chain(
-    workspace: &Workspace,
-    chain: &[&Profile],
-    diagnostics: &mut Diagnostics,
-) -> Option<Environment> {
+fn apply_chain(chain: &[&Profile], diagnostics: &mut Diagnostics) -> Option<Environment> {
     let root = chain.first()?;
     let own = chain.last()?;
     let mut resolver = Resolver {
-        sources: &workspace.sources,
         diagnostics,
         removals: Vec::new(),
     };
@@ -184,7 +177,6 @@ fn apply_chain(
 }
 
 struct Resolver<'a> {
-    sources: &'a SourceMap,
     diagnostics: &'a mut Diagnostics,
     removals: Vec<Removal>,
 }
@@ -253,15 +245,12 @@ impl Resolver<'_> {
         };
         let noun = member.kind.noun();
         let mut diagnostic = Diagnostic::new(code, format!("{noun} `{}` already exists", member.key))
-            .at(member.key_span, format!("added again here"))
+            .at(member.key_span, "added again here")
             .with_help(format!(
                 "drop `(add)` to change the inherited {noun}, or pick a new name"
             ));
         if let Some(existing) = object.get(&member.key) {
-            diagnostic = diagnostic.with_secondary(
-                existing.key_span,
-                format!("declared in {}", self.file_name(existing.key_span)),
-            );
+            diagnostic = diagnostic.with_secondary(existing.key_span, "declared here");
         }
         self.diagnostics.push(diagnostic);
     }
@@ -285,15 +274,11 @@ impl Resolver<'_> {
                 member.key
             ),
         )
-        .at(member.key_span, format!("not inherited"))
+        .at(member.key_span, "not inherited")
         .with_secondary(object_span, format!("the inherited {noun}s are defined here"))
         .with_help(help)
         .with_suggestion(&member.key, object.keys().map(String::as_str));
         self.diagnostics.push(diagnostic);
-    }
-
-    fn file_name(&self, span: Span) -> String {
-        format!("`{}`", self.sources.get(span.file).name)
     }
 }
 

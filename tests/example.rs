@@ -41,7 +41,10 @@ fn expected_template(environment: &str) -> Value {
     properties["cpu"]["default"] = cpu.into();
     properties["memory"]["default"] = memory.into();
     if environment == "prod" {
-        let image = properties["image"]["default"].as_str().unwrap_or_default().replace(":latest", ":2026.11.3");
+        let image = properties["image"]["default"]
+            .as_str()
+            .unwrap_or_default()
+            .replace(":latest", ":2026.11.3");
         properties["image"]["default"] = image.into();
         properties["gpu_count"]["default"] = 1.into();
         properties["gpu_sku"]["default"] = "V100".into();
@@ -93,14 +96,22 @@ fn key_orders(value: &Value, path: &str, orders: &mut Vec<(String, Vec<String>)>
 fn example_matches_user_template() {
     let output = tempfile::tempdir().expect("temporary folder");
     let run = build_example(output.path());
-    assert!(run.status.success(), "build failed: {}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "build failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
 
     for environment in ["dev", "test", "prod"] {
         let path = output.path().join(format!("aci_job_template_{environment}.json"));
         let text = std::fs::read_to_string(&path).expect("template was written");
         let built: Value = serde_json::from_str(&text).expect("template is JSON");
         let expected = expected_template(environment);
-        assert_eq!(without_descriptions(&built), without_descriptions(&expected), "{environment}");
+        assert_eq!(
+            without_descriptions(&built),
+            without_descriptions(&expected),
+            "{environment}"
+        );
 
         let mut built_order = Vec::new();
         let mut expected_order = Vec::new();
@@ -139,12 +150,16 @@ fn unchanged_template_is_not_rewritten() {
     let output = tempfile::tempdir().expect("temporary folder");
     build_example(output.path());
     let path = output.path().join("aci_job_template_dev.json");
-    let before = std::fs::metadata(&path).and_then(|m| m.modified()).expect("mtime");
+    let before = std::fs::metadata(&path)
+        .and_then(|m| m.modified())
+        .expect("mtime");
     std::thread::sleep(std::time::Duration::from_millis(20));
 
     let run = build_example(output.path());
     let stderr = String::from_utf8_lossy(&run.stderr);
-    let after = std::fs::metadata(&path).and_then(|m| m.modified()).expect("mtime");
+    let after = std::fs::metadata(&path)
+        .and_then(|m| m.modified())
+        .expect("mtime");
     assert_eq!(before, after);
     assert_eq!(stderr.matches("unchanged").count(), 3, "{stderr}");
 }

@@ -77,9 +77,9 @@ impl Checker<'_, '_> {
                 .at(location, "used here")
                 .with_secondary(removal.removed_at, "removed here")
                 .with_secondary(removal.declared_at, "declared here")
-                .with_help(format!(
-                    "remove the job configuration key too, with `(remove)`, or keep the variable; Prefect's server rejects a placeholder without a variable"
-                )),
+                .with_help(
+                    "remove the job configuration key too, with `(remove)`, or keep the variable; Prefect's server rejects a placeholder without a variable",
+                ),
             );
             return;
         }
