@@ -80,6 +80,9 @@ fn chain<'a>(
     let mut current = profile;
     while let Some(parent_name) = &current.extends {
         let Some(parent) = workspace.profiles.get(&parent_name.text) else {
+            if workspace.unparsed.contains(&parent_name.text) {
+                return None;
+            }
             let diagnostic = Diagnostic::new(
                 Code::MissingParent,
                 format!(
@@ -88,35 +91,13 @@ fn chain<'a>(
                 ),
             )
             .at(parent_name.span, "no pool file has this name")
-            .with_help(format!(
-                "name a profile by its file name without `.kdl`, such as `{}`",
-                "base"
-            ))
+            .with_help("`extends` takes the name of another pool file of the run, without `.kdl`")
             .with_suggestion(&parent_name.text, workspace.profiles.keys().map(String::as_str));
             diagnostics.push(diagnostic);
             return None;
         };
         if let Some(position) = chain.iter().position(|p| p.name == parent.name) {
-            let mut names: Vec<&str> = chain[position..].iter().map(|p| p.name.as_str()).collect();
-            names.push(&parent.name);
-            let cycle = names.join(" → ");
-            let mut diagnostic = Diagnostic::new(
-                Code::InheritanceCycle,
-                format!("profiles extend each other in a cycle: {cycle}"),
-            )
-            .at(parent_name.span, "this `extends` closes the cycle")
-            .with_help("one profile in the cycle must be a root, without `extends`");
-            for member in &chain[position..] {
-                if let Some(extends) = &member.extends {
-                    if extends.span != parent_name.span {
-                        diagnostic = diagnostic.with_secondary(
-                            extends.span,
-                            format!("`{}` extends `{}`", member.name, extends.text),
-                        );
-                    }
-                }
-            }
-            diagnostics.push(diagnostic);
+            diagnostics.push(cycle_diagnostic(&chain[position..]));
             return None;
         }
         chain.push(parent);
@@ -124,6 +105,41 @@ fn chain<'a>(
     }
     chain.reverse();
     Some(chain)
+}
+
+/// Reports a cycle the same way from whichever of its profiles it was found, so that it is
+/// reported once: it starts at the profile whose name sorts first. Each profile in `cycle`
+/// extends the next, and the last extends the first.
+fn cycle_diagnostic(cycle: &[&Profile]) -> Diagnostic {
+    let start = cycle
+        .iter()
+        .enumerate()
+        .min_by_key(|(_, profile)| profile.name.as_str())
+        .map_or(0, |(index, _)| index);
+    let ordered: Vec<&Profile> = cycle[start..].iter().chain(&cycle[..start]).copied().collect();
+    let mut names: Vec<&str> = ordered.iter().map(|p| p.name.as_str()).collect();
+    names.extend(names.first().copied());
+
+    let mut diagnostic = Diagnostic::new(
+        Code::InheritanceCycle,
+        format!("profiles extend each other in a cycle: {}", names.join(" → ")),
+    )
+    .with_help("one profile in the cycle must be a root, without `extends`");
+    let Some((closing, others)) = ordered.split_last() else {
+        return diagnostic;
+    };
+    if let Some(extends) = &closing.extends {
+        diagnostic = diagnostic.at(extends.span, "this `extends` closes the cycle");
+    }
+    for member in others {
+        if let Some(extends) = &member.extends {
+            diagnostic = diagnostic.with_secondary(
+                extends.span,
+                format!("`{}` extends `{}`", member.name, extends.text),
+            );
+        }
+    }
+    diagnostic
 }
 
 fn apply_chain(
@@ -253,14 +269,17 @@ impl Resolver<'_> {
         };
         let noun = member.kind.noun();
         let mut diagnostic = Diagnostic::new(code, format!("{noun} `{}` already exists", member.key))
-            .at(member.key_span, format!("added again here"))
+            .at(member.key_span, "added again here")
             .with_help(format!(
                 "drop `(add)` to change the inherited {noun}, or pick a new name"
             ));
         if let Some(existing) = object.get(&member.key) {
             diagnostic = diagnostic.with_secondary(
                 existing.key_span,
-                format!("declared in {}", self.file_name(existing.key_span)),
+                format!(
+                    "declared in the profile `{}`",
+                    self.profile_name(existing.key_span)
+                ),
             );
         }
         self.diagnostics.push(diagnostic);
@@ -285,15 +304,16 @@ impl Resolver<'_> {
                 member.key
             ),
         )
-        .at(member.key_span, format!("not inherited"))
+        .at(member.key_span, "not inherited")
         .with_secondary(object_span, format!("the inherited {noun}s are defined here"))
         .with_help(help)
         .with_suggestion(&member.key, object.keys().map(String::as_str));
         self.diagnostics.push(diagnostic);
     }
 
-    fn file_name(&self, span: Span) -> String {
-        format!("`{}`", self.sources.get(span.file).name)
+    /// Returns the profile name of the file a span is in: its file name without `.kdl`.
+    fn profile_name(&self, span: Span) -> String {
+        crate::workspace::profile_name(&self.sources.get(span.file).path)
     }
 }
 
