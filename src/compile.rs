@@ -1,12 +1,13 @@
 //! The whole pipeline for one run: load, resolve, substitute, check, emit.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use crate::checks;
-use crate::diagnostic::Diagnostics;
+use crate::diagnostic::{Diagnostics, Severity};
 use crate::emit::{self, Template};
 use crate::resolve::{self, Environment};
-use crate::source::SourceMap;
+use crate::source::{FileId, SourceMap};
 use crate::substitute::{self, UnsetPolicy};
 use crate::workspace::{self, LoadError, Workspace};
 
@@ -29,6 +30,27 @@ pub struct Compilation {
     pub environments: Vec<Environment>,
 }
 
+/// Returns the files that already have errors, from reading and decoding them.
+fn files_with_errors(diagnostics: &Diagnostics) -> BTreeSet<FileId> {
+    diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .filter_map(|d| d.primary.as_ref().map(|label| label.span.file))
+        .collect()
+}
+
+/// Returns the files of the profiles an environment is built from.
+fn chain_files<'a>(
+    workspace: &'a Workspace,
+    environment: &'a Environment,
+) -> impl Iterator<Item = FileId> + 'a {
+    environment
+        .chain
+        .iter()
+        .filter_map(|name| workspace.profiles.get(name))
+        .map(|profile| profile.file)
+}
+
 /// Compiles the pool files at `paths`.
 pub fn compile_paths(paths: &[PathBuf], options: &Options<'_>) -> Result<Compilation, LoadError> {
     let mut diagnostics = Diagnostics::default();
@@ -48,6 +70,7 @@ fn compile_workspace(
     mut diagnostics: Diagnostics,
     options: &Options<'_>,
 ) -> Compilation {
+    let unreadable = files_with_errors(&diagnostics);
     let mut environments = resolve::resolve(&workspace, &mut diagnostics);
     let mut templates = Vec::new();
     for environment in &mut environments {
@@ -60,6 +83,17 @@ fn compile_workspace(
             &options.known_names,
             &mut own,
         );
+        // A file with syntax or decoding errors lost the nodes that failed, so checks of the
+        // whole template would report what is missing because of them: skip its environments.
+        if let Some(file) = chain_files(&workspace, environment).find(|f| unreadable.contains(f)) {
+            log::debug!(
+                "environment `{}` is not checked: `{}` has errors",
+                environment.name,
+                workspace.sources.get(file).name
+            );
+            diagnostics.extend(own);
+            continue;
+        }
         checks::check_environment(&workspace.sources, environment, &mut own);
         let names = emit::file_name(environment, &mut own);
         let failed = own.has_errors();

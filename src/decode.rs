@@ -47,6 +47,35 @@ impl Decoder<'_> {
         self.span(node.name().span())
     }
 
+    /// Returns a node's properties, each name once. KDL allows `a x=1 x=2`, and readers differ
+    /// on which one wins, so a repeated property is reported and left out.
+    pub fn properties<'n>(&mut self, node: &'n KdlNode) -> Vec<&'n KdlEntry> {
+        let mut unique: Vec<&KdlEntry> = Vec::new();
+        for entry in node.entries() {
+            let Some(name) = entry.name() else { continue };
+            let first = unique
+                .iter()
+                .find_map(|seen| seen.name().filter(|n| n.value() == name.value()));
+            let Some(first) = first else {
+                unique.push(entry);
+                continue;
+            };
+            let diagnostic = Diagnostic::new(
+                Code::DuplicateProperty,
+                format!(
+                    "property `{}` is written twice on `{}`",
+                    name.value(),
+                    node.name().value()
+                ),
+            )
+            .at(self.span(name.span()), "written again here")
+            .with_secondary(self.span(first.span()), "first written here")
+            .with_help("KDL keeps both and readers differ on which one wins: keep one of them");
+            self.error(diagnostic);
+        }
+        unique
+    }
+
     /// Splits a node's annotation into a verb (child profiles) and a shape (`array` or `object`).
     pub fn annotations(&mut self, node: &KdlNode) -> (Verb, Option<&'static str>) {
         let Some(annotation) = node.ty() else {
@@ -80,6 +109,15 @@ impl Decoder<'_> {
             .with_suggestion(name, known);
         self.error(diagnostic);
         (Verb::Change, None)
+    }
+
+    /// Returns whether a node carries `(add)`, `(replace)` or `(remove)` outside a child
+    /// profile, which [`Decoder::annotations`] has reported.
+    fn has_misplaced_verb(&self, node: &KdlNode) -> bool {
+        !self.is_child
+            && node
+                .ty()
+                .is_some_and(|t| Verb::from_annotation(t.value()).is_some())
     }
 
     /// Converts one KDL scalar to JSON, rejecting what JSON cannot hold.
@@ -165,7 +203,7 @@ impl Decoder<'_> {
     pub fn json_value(&mut self, node: &KdlNode, shape: Option<&str>) -> Option<Value> {
         let span = self.span(node.span());
         let arguments: Vec<&KdlEntry> = node.entries().iter().filter(|e| e.name().is_none()).collect();
-        let properties: Vec<&KdlEntry> = node.entries().iter().filter(|e| e.name().is_some()).collect();
+        let properties = self.properties(node);
         let children = node.children().map(|c| c.nodes()).unwrap_or(&[]);
         let has_children_block = node.children().is_some();
         let items_only = !children.is_empty() && children.iter().all(|c| c.name().value() == "-");
@@ -250,6 +288,10 @@ impl Decoder<'_> {
                 continue;
             }
             let (_, shape) = self.annotations(child);
+            if self.has_misplaced_verb(child) {
+                complete = false;
+                continue;
+            }
             match self.json_value(child, shape) {
                 Some(value) => items.push(value),
                 None => complete = false,
@@ -273,6 +315,10 @@ impl Decoder<'_> {
         for child in children {
             let key_span = self.node_name_span(child);
             let (_, shape) = self.annotations(child);
+            if self.has_misplaced_verb(child) {
+                complete = false;
+                continue;
+            }
             let Some(value) = self.json_value(child, shape) else {
                 complete = false;
                 continue;
@@ -313,7 +359,7 @@ impl Decoder<'_> {
         let span = self.span(node.span());
         let mut members = Vec::new();
         let mut complete = true;
-        for entry in node.entries() {
+        for entry in self.properties(node) {
             let Some(name) = entry.name() else { continue };
             let Some(value) = self.scalar(entry) else {
                 complete = false;

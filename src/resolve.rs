@@ -80,6 +80,9 @@ fn chain<'a>(
     let mut current = profile;
     while let Some(parent_name) = &current.extends {
         let Some(parent) = workspace.profiles.get(&parent_name.text) else {
+            if workspace.unparsed.contains(&parent_name.text) {
+                return None;
+            }
             let diagnostic = Diagnostic::new(
                 Code::MissingParent,
                 format!(
@@ -88,33 +91,13 @@ fn chain<'a>(
                 ),
             )
             .at(parent_name.span, "no pool file has this name")
-            .with_help(format!(
-                "name a profile by its file name without `.kdl`, such as `{}`",
-                "base"
-            ))
+            .with_help("`extends` takes the name of another pool file of the run, without `.kdl`")
             .with_suggestion(&parent_name.text, workspace.profiles.keys().map(String::as_str));
             diagnostics.push(diagnostic);
             return None;
         };
         if let Some(position) = chain.iter().position(|p| p.name == parent.name) {
-            let mut names: Vec<&str> = chain[position..].iter().map(|p| p.name.as_str()).collect();
-            names.push(&parent.name);
-            let cycle = names.join(" → ");
-            let mut diagnostic = Diagnostic::new(
-                Code::InheritanceCycle,
-                format!("profiles extend each other in a cycle: {cycle}"),
-            )
-            .at(parent_name.span, "this `extends` closes the cycle")
-            .with_help("one profile in the cycle must be a root, without `extends`");
-            for member in &chain[position..] {
-                if let Some(extends) = member.extends.as_ref().filter(|e| e.span != parent_name.span) {
-                    diagnostic = diagnostic.with_secondary(
-                        extends.span,
-                        format!("`{}` extends `{}`", member.name, extends.text),
-                    );
-                }
-            }
-            diagnostics.push(diagnostic);
+            diagnostics.push(cycle_diagnostic(&chain[position..]));
             return None;
         }
         chain.push(parent);
@@ -122,6 +105,41 @@ fn chain<'a>(
     }
     chain.reverse();
     Some(chain)
+}
+
+/// Reports a cycle the same way from whichever of its profiles it was found, so that it is
+/// reported once: it starts at the profile whose name sorts first. Each profile in `cycle`
+/// extends the next, and the last extends the first.
+fn cycle_diagnostic(cycle: &[&Profile]) -> Diagnostic {
+    let start = cycle
+        .iter()
+        .enumerate()
+        .min_by_key(|(_, profile)| profile.name.as_str())
+        .map_or(0, |(index, _)| index);
+    let ordered: Vec<&Profile> = cycle[start..].iter().chain(&cycle[..start]).copied().collect();
+    let mut names: Vec<&str> = ordered.iter().map(|p| p.name.as_str()).collect();
+    names.extend(names.first().copied());
+
+    let mut diagnostic = Diagnostic::new(
+        Code::InheritanceCycle,
+        format!("profiles extend each other in a cycle: {}", names.join(" → ")),
+    )
+    .with_help("one profile in the cycle must be a root, without `extends`");
+    let Some((closing, others)) = ordered.split_last() else {
+        return diagnostic;
+    };
+    if let Some(extends) = &closing.extends {
+        diagnostic = diagnostic.at(extends.span, "this `extends` closes the cycle");
+    }
+    for member in others {
+        if let Some(extends) = &member.extends {
+            diagnostic = diagnostic.with_secondary(
+                extends.span,
+                format!("`{}` extends `{}`", member.name, extends.text),
+            );
+        }
+    }
+    diagnostic
 }
 
 fn apply_chain(chain: &[&Profile], diagnostics: &mut Diagnostics) -> Option<Environment> {
@@ -270,7 +288,7 @@ impl Resolver<'_> {
         let diagnostic = Diagnostic::new(
             Code::UnknownOverride,
             format!(
-                "cannot {action} {noun} `{}`: the profiles `{child}` extends do not define it",
+                "cannot {action} {noun} `{}`: no parent of `{child}` defines it",
                 member.key
             ),
         )

@@ -114,7 +114,21 @@ impl Decoder<'_> {
         }
         let mut members = Vec::new();
         let mut complete = true;
-        for entry in node.entries() {
+        if let Some(argument) = node.entries().iter().find(|e| e.name().is_none()) {
+            self.error(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    format!("`{}` takes keywords, not arguments", node.name().value()),
+                )
+                .at(
+                    self.value_span(argument),
+                    "a schema is keywords, `#true` or `#false`",
+                )
+                .with_help("write each keyword as `name=value` or as a child node, such as `default=4`"),
+            );
+            complete = false;
+        }
+        for entry in self.properties(node) {
             match self.keyword_property(node, entry) {
                 Some(member) => members.push(member),
                 None => complete = false,

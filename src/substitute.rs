@@ -272,8 +272,13 @@ pub fn locate(sources: &SourceMap, span: Span, text: &str, at: usize, len: usize
     }
     let prefix = text.get(..at).unwrap_or("");
     let occurrence = prefix.matches(wanted).count();
-    match written.match_indices(wanted).nth(occurrence) {
-        Some((index, _)) => span.slice(index, len),
+    if let Some((index, _)) = written.match_indices(wanted).nth(occurrence) {
+        return span.slice(index, len);
+    }
+    // `$$` in the file is one `$` in the text, as in `{{ $$HOME }}`.
+    let escaped = wanted.replace('$', "$$");
+    match written.match_indices(&escaped).nth(occurrence) {
+        Some((index, _)) => span.slice(index, escaped.len()),
         None => span,
     }
 }

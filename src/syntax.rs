@@ -1,6 +1,9 @@
 //! Parsing a pool file as KDL v2, with help for the KDL v1 habits that trip people up.
 
+use std::sync::LazyLock;
+
 use kdl::{KdlDiagnostic, KdlDocument};
+use regex::Regex;
 
 use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -25,6 +28,9 @@ pub fn parse(file: FileId, source: &SourceFile, diagnostics: &mut Diagnostics) -
 
 fn convert(file: FileId, source: &SourceFile, found: &KdlDiagnostic) -> Diagnostic {
     let span = Span::from_miette(file, found.span);
+    if let Some(diagnostic) = integer_too_large(source, span) {
+        return diagnostic;
+    }
     let message = found.message.clone().unwrap_or_else(|| "invalid KDL".to_owned());
     let message = lowercase_first(message.trim_end_matches('.'));
     let label = found.label.clone().unwrap_or_else(|| "here".to_owned());
@@ -34,6 +40,32 @@ fn convert(file: FileId, source: &SourceFile, found: &KdlDiagnostic) -> Diagnost
         diagnostic = diagnostic.with_help(help);
     }
     diagnostic
+}
+
+/// Reports an integer with more digits than the KDL parser stores (128 bits). The parser itself
+/// only says that it expected a value somewhere in the node, so the number is found in the text
+/// that the error covers.
+fn integer_too_large(source: &SourceFile, span: Span) -> Option<Diagnostic> {
+    static INTEGER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?:^|[\s=(])([+-]?[0-9][0-9_]*)(?:[\s;}]|$)").expect("integer pattern is valid")
+    });
+    // The error's span may stop where the number starts, so read on to the end of that line.
+    let rest = source.text.get(span.end()..).unwrap_or("");
+    let line_end = span.end() + rest.find('\n').unwrap_or(rest.len());
+    let span = Span::new(span.file, span.offset, line_end - span.offset);
+    let covered = source.text_at(span);
+    let found = INTEGER.captures_iter(covered).find_map(|captures| {
+        let number = captures.get(1)?;
+        let digits = number.as_str().replace('_', "");
+        digits.parse::<i128>().is_err().then_some(number)
+    })?;
+    let location = span.slice(found.start(), found.len());
+    let diagnostic = Diagnostic::new(Code::KdlSyntax, format!("integer `{}` is too large", found.as_str()))
+        .at(location, "more digits than KDL can store")
+        .with_help(
+            "KDL integers hold at most 128 bits, and Prefect's 64: write a smaller number, or a quoted string if it is an identifier",
+        );
+    Some(diagnostic)
 }
 
 /// Recognises KDL v1 spellings at the error's position and says how KDL v2 writes them.
@@ -61,6 +93,15 @@ fn v1_habit_hint(source: &SourceFile, span: Span) -> Option<String> {
             "`//` starts a comment even inside an unquoted word: quote URLs, image names and paths"
                 .to_owned(),
         );
+    }
+    let word: String = rest
+        .chars()
+        .take_while(|c| !c.is_whitespace() && !matches!(c, ';' | '{' | '}' | '"'))
+        .collect();
+    if word.contains(['/', '\\', '(', ')', '[', ']', '#', '=']) {
+        return Some(format!(
+            "an unquoted value cannot contain `/`, `\\`, `(`, `)`, `[`, `]`, `#` or `=`: quote it, as in `\"{word}\"`"
+        ));
     }
     if rest.starts_with('{') && rest.get(1..2) == Some("{") {
         return Some("quote text that contains `{{ placeholder }}`: `\"{{ name }}\"`".to_owned());

@@ -1,6 +1,6 @@
 //! Finding the pool files, reading and decoding them, and linking each profile to its parent.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::code::Code;
@@ -27,6 +27,9 @@ pub enum LoadError {
 pub struct Workspace {
     pub sources: SourceMap,
     pub profiles: BTreeMap<String, Profile>,
+    /// Profiles whose file is not valid KDL: their syntax errors are reported, and a child
+    /// that extends one is left unchecked rather than told its parent is missing.
+    pub unparsed: BTreeSet<String>,
 }
 
 /// Returns the `.kdl` files named by `paths`: files as given, folders by their direct children.
@@ -82,6 +85,8 @@ pub fn load_texts(inputs: Vec<(PathBuf, String)>, diagnostics: &mut Diagnostics)
         let source = workspace.sources.get(file).clone();
         let stem = profile_name(&path);
         let Some(document) = syntax::parse(file, &source, diagnostics) else {
+            log::debug!("profile `{stem}` is not valid KDL; its children are not checked");
+            workspace.unparsed.insert(stem);
             continue;
         };
         let profile = profile::decode(file, &stem, &source, &document, diagnostics);

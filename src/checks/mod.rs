@@ -1,8 +1,12 @@
 //! Checks on a resolved, substituted environment: what Prefect's server, worker or UI would
 //! reject or mishandle, reported at the span that causes it.
 
+mod job_fields;
+mod literal_braces;
+mod names;
 mod placeholders;
 mod sections;
+mod unused;
 
 use crate::diagnostic::Diagnostics;
 use crate::resolve::Environment;
@@ -19,4 +23,8 @@ pub fn check_environment(sources: &SourceMap, environment: &Environment, diagnos
     let context = CheckContext { sources, environment };
     sections::check(&context, diagnostics);
     placeholders::check(&context, diagnostics);
+    unused::check(&context, diagnostics);
+    literal_braces::check(&context, diagnostics);
+    names::check(&context, diagnostics);
+    job_fields::check(&context, diagnostics);
 }

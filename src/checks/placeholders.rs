@@ -97,20 +97,28 @@ impl Checker<'_, '_> {
     }
 
     fn report_prefect_reference(&mut self, found: &Placeholder<'_>, kind: PlaceholderKind, location: Span) {
-        let what = match kind {
-            PlaceholderKind::PrefectVariable => "a Prefect Variable",
-            PlaceholderKind::Block => "a block document",
-            _ => "the worker's environment variable",
+        let (what, help) = match kind {
+            PlaceholderKind::PrefectVariable => ("a Prefect Variable", DEFAULT_HELP),
+            PlaceholderKind::Block => ("a block document", DEFAULT_HELP),
+            _ => ("an environment variable of the worker", ENVIRONMENT_HELP),
         };
         self.diagnostics.push(
             Diagnostic::new(
                 Code::PrefectReferenceInJobConfiguration,
-                format!("`{{{{ {} }}}}` refers to {what} directly in the job configuration", found.name),
+                format!(
+                    "`{{{{ {} }}}}` refers to {what} directly in the job configuration",
+                    found.name
+                ),
             )
             .at(location, "Prefect's server rejects this here")
-            .with_help(
-                "the server requires every placeholder in the job configuration to name a variable: declare a variable whose `default` is this reference, and use `{{ variable }}` here",
-            ),
+            .with_help(help),
         );
     }
 }
+
+/// Prefect resolves Variables and blocks after it fills in variables, so they work in defaults.
+const DEFAULT_HELP: &str = "the server requires every placeholder in the job configuration to name a variable: declare a variable whose `default` is this reference, and use `{{ variable }}` here";
+
+/// Prefect fills in `{{ $NAME }}` in the same single pass as variables, so a default that holds
+/// one reaches the worker as literal text.
+const ENVIRONMENT_HELP: &str = "the server requires every placeholder in the job configuration to name a variable, and a variable's default cannot hold `{{ $NAME }}` because Prefect does not expand it there: write `$NAME` without braces to have poolc expand it at build time, or set the value in the flow-run environment";

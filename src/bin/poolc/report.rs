@@ -54,15 +54,26 @@ fn terminal_width() -> usize {
 pub fn explain(args: &ExplainArgs) -> u8 {
     let Some(name) = &args.code else {
         for code in Code::ALL {
-            println!("{:<40} {}", code.name(), code.severity().name());
+            println!(
+                "{:<40} {:<8} {}",
+                code.name(),
+                code.severity().name(),
+                poolc::explain::summary(*code)
+            );
         }
         return EXIT_OK;
     };
     match Code::from_name(name) {
-        Some(code) => {
-            println!("{}", poolc::explain::explanation(code));
-            EXIT_OK
-        }
+        Some(code) => match poolc::explain::explanation(code) {
+            Some(page) => {
+                print!("{page}");
+                EXIT_OK
+            }
+            None => {
+                println!("{} ({})", code.name(), code.severity().name());
+                EXIT_OK
+            }
+        },
         None => {
             let names = Code::ALL.iter().map(|c| c.name());
             let hint = poolc::suggest::closest(name, names)
