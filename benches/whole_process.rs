@@ -16,11 +16,25 @@ fn main() {
     let generated = scratch.path().join("generated");
     generate_environments(&root.join("pools/base.kdl"), &generated, GENERATED_ENVIRONMENTS);
 
-    let example = vec!["build".into(), root.join("pools").into_os_string(), "-o".into(), scratch.path().join("out-example").into_os_string()];
-    let many = vec!["build".into(), generated.into_os_string(), "-o".into(), scratch.path().join("out-generated").into_os_string()];
+    let example = vec![
+        "build".into(),
+        root.join("pools").into_os_string(),
+        "-o".into(),
+        scratch.path().join("out-example").into_os_string(),
+    ];
+    let many = vec![
+        "build".into(),
+        generated.into_os_string(),
+        "-o".into(),
+        scratch.path().join("out-generated").into_os_string(),
+    ];
 
     report("build pools/ (3 environments)", &example, 50);
-    report(&format!("build {GENERATED_ENVIRONMENTS} generated environments"), &many, 10);
+    report(
+        &format!("build {GENERATED_ENVIRONMENTS} generated environments"),
+        &many,
+        10,
+    );
 }
 
 /// Writes `base.kdl` and `count` environments that extend it, each changing a few values.
@@ -45,7 +59,11 @@ fn run_once(arguments: &[std::ffi::OsString]) -> Duration {
         .output()
         .expect("poolc runs");
     let elapsed = start.elapsed();
-    assert!(output.status.success(), "poolc failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "poolc failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     elapsed
 }
 
@@ -73,6 +91,11 @@ fn report(name: &str, arguments: &[std::ffi::OsString], runs: usize) {
     let median = times[times.len() / 2];
     let min = times[0];
     let max = times[times.len() - 1];
-    let memory = peak_memory_kib(arguments).map_or_else(|| "n/a".to_owned(), |kib| format!("{:.1} MiB", kib as f64 / 1024.0));
-    println!("{name}: median {median:.2?}, min {min:.2?}, max {max:.2?} over {runs} runs; peak memory {memory}");
+    let memory = peak_memory_kib(arguments).map_or_else(
+        || "n/a".to_owned(),
+        |kib| format!("{:.1} MiB", kib as f64 / 1024.0),
+    );
+    println!(
+        "{name}: median {median:.2?}, min {min:.2?}, max {max:.2?} over {runs} runs; peak memory {memory}"
+    );
 }

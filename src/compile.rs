@@ -27,7 +27,6 @@ pub struct Compilation {
     pub sources: SourceMap,
     pub diagnostics: Diagnostics,
     pub templates: Vec<Template>,
-    pub environments: Vec<Environment>,
 }
 
 /// Returns the files that already have errors, from reading and decoding them.
@@ -71,9 +70,13 @@ fn compile_workspace(
     options: &Options<'_>,
 ) -> Compilation {
     let unreadable = files_with_errors(&diagnostics);
-    let mut environments = resolve::resolve(&workspace, &mut diagnostics);
+    let chains = resolve::environment_chains(&workspace, &mut diagnostics);
     let mut templates = Vec::new();
-    for environment in &mut environments {
+    for chain in &chains {
+        let Some(mut environment) = resolve::apply_chain(chain, &mut diagnostics) else {
+            continue;
+        };
+        let environment = &mut environment;
         let mut own = Diagnostics::default();
         substitute::substitute_environment(
             environment,
@@ -120,6 +123,5 @@ fn compile_workspace(
         sources: workspace.sources,
         diagnostics,
         templates,
-        environments,
     }
 }

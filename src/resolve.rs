@@ -38,9 +38,13 @@ pub struct Environment {
     pub removals: Vec<Removal>,
 }
 
-/// Resolves every non-abstract profile into an environment.
-pub fn resolve(workspace: &Workspace, diagnostics: &mut Diagnostics) -> Vec<Environment> {
-    let mut environments: Vec<Environment> = Vec::new();
+/// Returns the inheritance chain of every environment (each non-abstract profile), root first.
+/// Environments are resolved one at a time from these, so that only one is in memory at once.
+pub fn environment_chains<'a>(
+    workspace: &'a Workspace,
+    diagnostics: &mut Diagnostics,
+) -> Vec<Vec<&'a Profile>> {
+    let mut chains: Vec<Vec<&Profile>> = Vec::new();
     for profile in workspace.profiles.values() {
         let Some(chain) = chain(workspace, profile, diagnostics) else {
             continue;
@@ -48,26 +52,36 @@ pub fn resolve(workspace: &Workspace, diagnostics: &mut Diagnostics) -> Vec<Envi
         if profile.is_abstract.is_some() {
             continue;
         }
-        let Some(environment) = apply_chain(&chain, diagnostics) else {
-            continue;
-        };
-        if let Some(first) = environments.iter().find(|e| e.name == environment.name) {
+        let name = profile.environment_name();
+        let first = chains
+            .iter()
+            .filter_map(|c| c.last())
+            .find(|p| p.environment_name() == name);
+        if let Some(first) = first {
             diagnostics.push(
                 Diagnostic::new(
                     Code::DuplicateEnvironment,
-                    format!("environment `{}` is defined twice", environment.name),
+                    format!("environment `{name}` is defined twice"),
                 )
-                .at(environment.name_span, "defined here")
-                .with_secondary(first.name_span, "and here")
+                .at(environment_name_span(profile), "defined here")
+                .with_secondary(environment_name_span(first), "and here")
                 .with_help(
                     "give one of them another name with `environment \"NAME\"`, or mark a parent `abstract`",
                 ),
             );
             continue;
         }
-        environments.push(environment);
+        chains.push(chain);
     }
-    environments
+    chains
+}
+
+/// Returns where an environment's name comes from: its `environment` node, or the file's start.
+fn environment_name_span(profile: &Profile) -> Span {
+    profile
+        .environment
+        .as_ref()
+        .map_or(Span::new(profile.file, 0, 0), |e| e.span)
 }
 
 /// Returns the profiles from the root down to `profile`, reporting a missing parent or a cycle.
@@ -142,7 +156,8 @@ fn cycle_diagnostic(cycle: &[&Profile]) -> Diagnostic {
     diagnostic
 }
 
-fn apply_chain(chain: &[&Profile], diagnostics: &mut Diagnostics) -> Option<Environment> {
+/// Applies a chain of profiles, root first, into one environment.
+pub fn apply_chain(chain: &[&Profile], diagnostics: &mut Diagnostics) -> Option<Environment> {
     let root = chain.first()?;
     let own = chain.last()?;
     let mut resolver = Resolver {
@@ -179,7 +194,7 @@ fn apply_chain(chain: &[&Profile], diagnostics: &mut Diagnostics) -> Option<Envi
             lets.insert(binding.name.text.clone(), binding.clone());
         }
     }
-    let name_span = own.environment.as_ref().map_or(start_of_file, |e| e.span);
+    let name_span = environment_name_span(own);
     Some(Environment {
         name: own.environment_name().to_owned(),
         name_span,
