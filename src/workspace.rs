@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::profile::{self, Profile};
-use crate::source::SourceMap;
+use crate::source::{FileId, SourceMap, Span};
 use crate::syntax;
 
 /// A failure to read the input at all, as opposed to a problem inside a pool file.
@@ -79,17 +79,23 @@ pub fn load_paths(paths: &[PathBuf], diagnostics: &mut Diagnostics) -> Result<Wo
 /// Parses and decodes files already in memory, such as old revisions read through git.
 pub fn load_texts(inputs: Vec<(PathBuf, String)>, diagnostics: &mut Diagnostics) -> Workspace {
     let mut workspace = Workspace::default();
-    for (path, text) in inputs {
-        let name = display_name(&path);
-        let file = workspace.sources.add(&path, name, text);
-        let source = workspace.sources.get(file).clone();
-        let stem = profile_name(&path);
-        let Some(document) = syntax::parse(file, &source, diagnostics) else {
+    let files: Vec<FileId> = inputs
+        .into_iter()
+        .map(|(path, text)| {
+            let name = display_name(&path);
+            workspace.sources.add(&path, name, text)
+        })
+        .collect();
+    let decoded = decode_all(&workspace.sources, &files);
+
+    for (file, (profile, own)) in files.into_iter().zip(decoded) {
+        diagnostics.extend(own);
+        let stem = profile_name(&workspace.sources.get(file).path);
+        let Some(profile) = profile else {
             log::debug!("profile `{stem}` is not valid KDL; its children are not checked");
             workspace.unparsed.insert(stem);
             continue;
         };
-        let profile = profile::decode(file, &stem, &source, &document, diagnostics);
         if let Some(existing) = workspace.profiles.get(&stem) {
             let other = workspace.sources.get(existing.file).name.clone();
             diagnostics.push(
@@ -97,10 +103,7 @@ pub fn load_texts(inputs: Vec<(PathBuf, String)>, diagnostics: &mut Diagnostics)
                     Code::DuplicateEnvironment,
                     format!("two files define profile `{stem}`"),
                 )
-                .at(
-                    crate::source::Span::new(file, 0, 0),
-                    format!("`{other}` has the same name"),
-                )
+                .at(Span::new(file, 0, 0), format!("`{other}` has the same name"))
                 .with_help("profiles are named after their file; rename one of the files"),
             );
             continue;
@@ -108,6 +111,42 @@ pub fn load_texts(inputs: Vec<(PathBuf, String)>, diagnostics: &mut Diagnostics)
         workspace.profiles.insert(stem, profile);
     }
     workspace
+}
+
+/// Parses and decodes files on every available core, returning the results in input order.
+fn decode_all(sources: &SourceMap, files: &[FileId]) -> Vec<(Option<Profile>, Diagnostics)> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk_size = files.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk_size)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|file| decode_one(sources, *file))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
+fn decode_one(sources: &SourceMap, file: FileId) -> (Option<Profile>, Diagnostics) {
+    let mut diagnostics = Diagnostics::default();
+    let source = sources.get(file);
+    let stem = profile_name(&source.path);
+    let profile = syntax::parse(file, source, &mut diagnostics)
+        .map(|document| profile::decode(file, &stem, source, &document, &mut diagnostics));
+    (profile, diagnostics)
 }
 
 fn display_name(path: &Path) -> String {
