@@ -116,7 +116,7 @@ fn compile_workspace(
             environment: environment.name.clone(),
             file_name,
             worker,
-            text: emit::render(&emit::to_json(environment)),
+            text: emit::render_environment(environment),
         });
     }
     Compilation {

@@ -20,13 +20,7 @@ pub struct Template {
 /// Builds the template JSON: the sections in the order the root profile writes them.
 pub fn to_json(environment: &Environment) -> serde_json::Value {
     let mut object = serde_json::Map::new();
-    let mut order = environment.section_order.clone();
-    for section in [Section::Variables, Section::JobConfiguration] {
-        if !order.contains(&section) {
-            order.push(section);
-        }
-    }
-    for section in order {
+    for section in section_order(environment) {
         let value = match section {
             Section::Variables => &environment.variables,
             Section::JobConfiguration => &environment.job_configuration,
@@ -34,6 +28,31 @@ pub fn to_json(environment: &Environment) -> serde_json::Value {
         object.insert(section.key().to_owned(), value.to_json());
     }
     serde_json::Value::Object(object)
+}
+
+/// Renders an environment's template file straight from its values.
+pub fn render_environment(environment: &Environment) -> String {
+    let sections: Vec<(&str, &crate::value::Value)> = section_order(environment)
+        .into_iter()
+        .map(|section| match section {
+            Section::Variables => (section.key(), &environment.variables),
+            Section::JobConfiguration => (section.key(), &environment.job_configuration),
+        })
+        .collect();
+    let document: indexmap::IndexMap<&str, &crate::value::Value> = sections.into_iter().collect();
+    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn section_order(environment: &Environment) -> Vec<Section> {
+    let mut order = environment.section_order.clone();
+    for section in [Section::Variables, Section::JobConfiguration] {
+        if !order.contains(&section) {
+            order.push(section);
+        }
+    }
+    order
 }
 
 /// Renders JSON the way every template file is written: two-space indent, trailing newline.

@@ -189,3 +189,31 @@ pub fn format_path(path: &[PathSegment<'_>]) -> String {
     }
     text
 }
+
+/// Writes the value as JSON directly, without building a `serde_json::Value` first.
+impl serde::Serialize for Value {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match &self.kind {
+            Kind::Null => serializer.serialize_unit(),
+            Kind::Bool(b) => serializer.serialize_bool(*b),
+            Kind::Integer(i) => serializer.serialize_i64(*i),
+            Kind::Float(f) => serializer.serialize_f64(*f),
+            Kind::String(text) => serializer.serialize_str(text),
+            Kind::Array(items) => {
+                let mut sequence = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    sequence.serialize_element(item)?;
+                }
+                sequence.end()
+            }
+            Kind::Object(object) => {
+                let mut map = serializer.serialize_map(Some(object.len()))?;
+                for (key, member) in object {
+                    map.serialize_entry(key, &member.value)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
