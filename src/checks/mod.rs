@@ -2,6 +2,7 @@
 //! reject or mishandle, reported at the span that causes it.
 
 mod placeholders;
+mod schema;
 mod sections;
 
 use crate::diagnostic::Diagnostics;
@@ -19,4 +20,5 @@ pub fn check_environment(sources: &SourceMap, environment: &Environment, diagnos
     let context = CheckContext { sources, environment };
     sections::check(&context, diagnostics);
     placeholders::check(&context, diagnostics);
+    schema::check(&context, diagnostics);
 }
