@@ -43,8 +43,8 @@ pub fn check(variables: &Value, json: &Json, diagnostics: &mut Diagnostics) {
     }
 }
 
-/// The object the server validates: each variable that has a default, with that default.
-/// A block document reference is left out: the server swaps in the block's data, unknown here.
+/// Builds the object the server validates: each variable that has a default, with that default.
+/// A block document reference is left out, because the server swaps in the block's data.
 fn defaults(properties: &Object) -> Map<String, Json> {
     properties
         .iter()
@@ -119,8 +119,9 @@ fn prepare_properties(
     }
 }
 
-/// Prefect writes `anyOf: [{type: T}, {type: null}]` in place of `type` (replacing any `anyOf`
-/// already there); a type list with `null` added accepts exactly the same values and reads better.
+/// Adds `null` to a schema's types. Prefect writes `anyOf: [{type: T}, {type: null}]` in place of
+/// `type` and drops any `anyOf` already there. A type list accepts the same values and its errors
+/// read better.
 fn allow_null(schema: &mut Map<String, Json>) {
     let Some(kind) = schema.get("type") else {
         return;
@@ -163,8 +164,8 @@ fn is_truthy(value: &Json) -> bool {
     }
 }
 
-/// A definition's properties as in [`prepare_properties`]; a block definition also accepts a
-/// block document reference in its place.
+/// Prepares a definition's properties as [`prepare_properties`] does, and lets a block
+/// definition also accept a block document reference in its place.
 // NOTE: Prefect stores the wrapped block definition under its `title`; poolc keeps it under its
 // own name. They differ only when a block definition's title is not its name, where the server
 // fails with an internal error rather than a verdict on the defaults.
@@ -265,7 +266,7 @@ impl Reporter<'_> {
         let subject = subject(target, place.as_deref(), hidden);
         let reason = match (place.as_deref(), error.instance().as_ref()) {
             (None, Json::Null) => "the variable is required, so its default cannot be `null`".to_owned(),
-            _ => reason(error, &subject),
+            _ => reason(error, &subject, self.variables),
         };
         let diagnostic = Diagnostic::new(
             Code::InvalidDefault,
@@ -288,14 +289,14 @@ impl Reporter<'_> {
         })
     }
 
-    /// An error about the object of all defaults, such as a root `type` other than `object`.
+    /// Describes an error about the object of all defaults, such as a root `type` other than `object`.
     fn root_diagnostic(&self, error: &ValidationError<'_>) -> Diagnostic {
         let span = self
             .variables
             .get(error.kind().keyword())
             .unwrap_or(self.variables)
             .span;
-        let reason = reason(error, "the object of all defaults");
+        let reason = reason(error, "the object of all defaults", self.variables);
         Diagnostic::new(
             Code::InvalidDefault,
             format!("the defaults together do not match `variables`: {reason}"),
@@ -342,7 +343,7 @@ fn subject(value: &Value, place: Option<&str>, hidden: bool) -> String {
 }
 
 /// Says in plain words why the value fails.
-fn reason(error: &ValidationError<'_>, subject: &str) -> String {
+fn reason(error: &ValidationError<'_>, subject: &str, variables: &Value) -> String {
     match error.kind() {
         ValidationErrorKind::Type { kind } => {
             let mut expected: Vec<JsonType> = match kind {
@@ -372,11 +373,27 @@ fn reason(error: &ValidationError<'_>, subject: &str) -> String {
                 error.kind().keyword()
             )
         }
+        ValidationErrorKind::OneOfMultipleValid { .. } if is_block_wrapper(error, variables) => format!(
+            "{subject} fits both the block's fields and the block document reference that Prefect's server also accepts for a block definition, so the server's `oneOf` rejects it"
+        ),
         ValidationErrorKind::OneOfMultipleValid { .. } => {
             format!("{subject} matches more than one schema in `oneOf`")
         }
         _ => error.masked_with(subject).to_string(),
     }
+}
+
+/// Tells whether the failing `oneOf` is the one [`prepare_definition`] wraps a block definition in.
+fn is_block_wrapper(error: &ValidationError<'_>, variables: &Value) -> bool {
+    let path = error.schema_path().as_str();
+    let Some(name) = path
+        .strip_suffix("/oneOf")
+        .and_then(|rest| rest.strip_prefix("/definitions/"))
+    else {
+        return false;
+    };
+    let definition = variables.get("definitions").and_then(|d| d.get(name));
+    definition.is_some_and(|d| d.get("block_type_slug").is_some())
 }
 
 fn type_name(kind: JsonType) -> &'static str {
@@ -411,5 +428,93 @@ fn list(options: &Json) -> String {
             .collect::<Vec<_>>()
             .join(", "),
         None => format!("`{options}`"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::prepare;
+
+    fn accepts(schema: serde_json::Value, defaults: serde_json::Value) -> bool {
+        let prepared = prepare(&schema);
+        let validator = jsonschema::draft202012::options()
+            .offline()
+            .build(&prepared)
+            .expect("prepared schema compiles");
+        validator.is_valid(&defaults)
+    }
+
+    #[test]
+    fn numbers_follow_draft_2020_12() {
+        let schema = json!({"properties": {"n": {"type": "number"}, "i": {"type": "integer"}}});
+        assert!(accepts(schema.clone(), json!({"n": 2})));
+        assert!(accepts(schema.clone(), json!({"i": 3.0})));
+        assert!(!accepts(schema, json!({"i": 2.5})));
+    }
+
+    #[test]
+    fn null_fits_optional_variables_only() {
+        let schema =
+            json!({"required": ["a"], "properties": {"a": {"type": "string"}, "b": {"type": "string"}}});
+        assert!(accepts(schema.clone(), json!({"b": null})));
+        assert!(!accepts(schema, json!({"a": null})));
+    }
+
+    #[test]
+    fn nested_default_keeps_its_type() {
+        let schema = json!({"properties": {"o": {"type": "object", "properties": {"x": {"type": "string", "default": "a"}}}}});
+        assert!(!accepts(schema.clone(), json!({"o": {"x": null}})));
+        assert!(accepts(schema, json!({"o": {"x": "b"}})));
+    }
+
+    #[test]
+    fn required_is_dropped_everywhere() {
+        let schema = json!({
+            "properties": {"r": {"$ref": "#/definitions/R"}},
+            "definitions": {"R": {"type": "object", "required": ["x"], "properties": {"x": {"type": "string"}}}},
+        });
+        assert!(accepts(schema, json!({"r": {}})));
+    }
+
+    #[test]
+    fn format_is_not_checked() {
+        let schema = json!({"properties": {"u": {"type": "string", "format": "uuid"}}});
+        assert!(accepts(schema, json!({"u": "not-a-uuid"})));
+    }
+
+    #[test]
+    fn missing_reference_accepts_anything() {
+        let schema = json!({"properties": {"r": {"$ref": "#/definitions/Nope"}}});
+        assert!(accepts(schema, json!({"r": 1})));
+    }
+
+    #[test]
+    fn block_definition_accepts_block_reference() {
+        let schema = json!({
+            "properties": {"c": {"$ref": "#/definitions/C"}},
+            "definitions": {"C": {"title": "C", "type": "object", "block_type_slug": "c",
+                "properties": {"k": {"type": "string"}}, "additionalProperties": false}},
+        });
+        assert!(accepts(
+            schema.clone(),
+            json!({"c": {"$ref": "0b6f3c2e-1d2a-4c5b-8e9f-0a1b2c3d4e5f"}})
+        ));
+        // With `required` dropped, any object without `$ref` fits the reference form, so an
+        // object that also fits the fields is valid under both and `oneOf` rejects it.
+        assert!(!accepts(schema.clone(), json!({"c": {"k": "x"}})));
+        assert!(accepts(schema, json!({"c": {"k": 1}})));
+    }
+
+    #[test]
+    fn enum_and_any_of_are_checked() {
+        let schema = json!({"properties": {
+            "s": {"type": "string", "enum": ["S", "M"]},
+            "a": {"anyOf": [{"type": "integer"}, {"type": "boolean"}]},
+        }});
+        assert!(!accepts(schema.clone(), json!({"s": "XL"})));
+        assert!(!accepts(schema.clone(), json!({"a": "four"})));
+        assert!(accepts(schema, json!({"s": "S", "a": true})));
     }
 }

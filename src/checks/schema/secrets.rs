@@ -10,7 +10,7 @@ use crate::value::{Kind, Value};
 
 use super::{each_schema, resolve_reference};
 
-/// How deep references are followed, so that a schema that refers to itself ends.
+/// The maximum depth of references followed, so that a schema that refers to itself ends.
 const MAX_DEPTH: usize = 16;
 
 pub fn check(variables: &Value, diagnostics: &mut Diagnostics) {
@@ -37,7 +37,7 @@ struct Finder<'a, 'b> {
 }
 
 impl<'a> Finder<'a, '_> {
-    /// Looks for secrets in `default` as `schema` describes it; `field` is the key it sits under.
+    /// Looks for secrets in `default` as `schema` describes it. `field` is the key it sits under.
     fn visit(&mut self, schema: &'a Value, default: &'a Value, field: Option<&str>, depth: usize) {
         if depth > MAX_DEPTH {
             return;
