@@ -5,6 +5,7 @@ mod job_fields;
 mod literal_braces;
 mod names;
 mod placeholders;
+mod schema;
 mod sections;
 mod unused;
 
@@ -27,4 +28,5 @@ pub fn check_environment(sources: &SourceMap, environment: &Environment, diagnos
     literal_braces::check(&context, diagnostics);
     names::check(&context, diagnostics);
     job_fields::check(&context, diagnostics);
+    schema::check(&context, diagnostics);
 }
