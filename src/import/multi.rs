@@ -24,23 +24,24 @@ pub fn common(samples: &[Sample<'_>]) -> Pattern {
         return common_map(samples);
     }
 
-    let general: Vec<Pattern> = samples
-        .iter()
-        .map(|(environment, value)| value.generalise(environment))
-        .collect();
-    let mut best = (0, 0);
-    for (index, candidate) in general.iter().enumerate() {
-        let count = general.iter().filter(|other| *other == candidate).count();
-        if count > best.0 {
-            best = (count, index);
+    // Candidates are each environment's value, literal and with its own name read as `$ENV`.
+    // A candidate counts the environments it expands to exactly, so `latest` in `test` does
+    // not stop `$ENV` from being found elsewhere in the same string.
+    let mut best: Option<(usize, Pattern)> = None;
+    for (environment, value) in samples {
+        for candidate in [(*value).clone(), value.generalise(environment)] {
+            let count = samples
+                .iter()
+                .filter(|(other_environment, other)| matches(&candidate, other, other_environment))
+                .count();
+            // A value seen in one environment only stays literal: `$ENV` needs two to agree.
+            let eligible = count >= 2 || !candidate.has_env();
+            if eligible && best.as_ref().is_none_or(|(most, _)| count > *most) {
+                best = Some((count, candidate));
+            }
         }
     }
-    // A value seen in one environment only stays literal: `$ENV` needs two to agree.
-    match (best.0 >= 2, general.get(best.1), samples.first()) {
-        (true, Some(shared), _) => shared.clone(),
-        (_, _, Some((_, first))) => (*first).clone(),
-        _ => Pattern::Null,
-    }
+    best.map_or(Pattern::Null, |(_, value)| value)
 }
 
 fn common_map(samples: &[Sample<'_>]) -> Pattern {
@@ -212,7 +213,7 @@ pub fn section_patch(section: Section, change: &Change) -> Option<Node> {
 /// Writes an environment profile: `extends base` and the patched sections.
 pub fn child_profile(comment: &str, base: &str, sections: &[Node]) -> String {
     let mut text = super::single::comment_lines(&[comment.to_owned()]);
-    text.push_str(&format!("extends {}\n", quote(base)));
+    text.push_str(&format!("extends {}\n", name(base)));
     for node in sections {
         text.push('\n');
         render_nodes(std::slice::from_ref(node), 0, &mut text);
@@ -353,6 +354,15 @@ mod tests {
         let prod = Pattern::literal("contoso-prod-rg");
         let shared = common(&[("dev", &dev), ("prod", &prod)]);
         assert_eq!(shared.expand("test"), Pattern::literal("contoso-test-rg"));
+    }
+
+    #[test]
+    fn common_generalises_despite_name_inside_a_word() {
+        let dev = Pattern::literal("acr-dev:latest");
+        let test = Pattern::literal("acr-test:latest");
+        let shared = common(&[("dev", &dev), ("test", &test)]);
+        assert!(shared.has_env());
+        assert!(matches(&shared, &test, "test"));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use crate::profile::Section;
 
 use super::kdl_writer::{Node, quote, render_nodes};
-use super::nodes::{json_node, schema_node};
+use super::nodes::{json_node, member_schema, schema_node};
 use super::pattern::Pattern;
 
 /// What goes at the top of a root profile.
@@ -33,6 +33,9 @@ pub fn root_profile(header: &RootHeader<'_>, sections: &[(Section, &Pattern)]) -
 pub fn section_node(section: Section, value: &Pattern) -> Node {
     let members = value.as_map().unwrap_or(&[]);
     match section {
+        Section::Variables if value.as_map().is_none() => {
+            member_schema(section.key().to_owned(), value, None)
+        }
         Section::Variables => schema_node(section.key().to_owned(), members, None, false),
         Section::JobConfiguration => {
             let node = Node::new(section.key().to_owned());

@@ -81,7 +81,9 @@ pub fn read(file: FileId, source: &SourceFile, diagnostics: &mut Diagnostics) ->
                 continue;
             }
         };
-        if !value.is_object() {
+        // `"variables": true` is a valid schema, and a pool file can write it as `variables #true`.
+        let is_boolean_schema = section == Section::Variables && value.is_boolean();
+        if !value.is_object() && !is_boolean_schema {
             diagnostics.push(
                 Diagnostic::new(Code::InvalidTemplate, format!("`{key}` must be a JSON object"))
                     .at(key_span(key), "not an object")
