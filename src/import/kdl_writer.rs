@@ -176,7 +176,7 @@ pub fn expansion_source(pieces: &[Piece]) -> String {
 
 /// Writes a float so that KDL reads it as a float and poolc writes it back the same way.
 pub fn float(value: f64) -> String {
-    // serde_json writes floats in their shortest form, such as `4.0`, `1e300` or `1.5e-7`.
+    // serde_json writes floats in their shortest form, such as `4.0`, `1e+300` or `1.5e-7`.
     let text = serde_json::Number::from_f64(value).map_or_else(|| "0.0".to_owned(), |n| n.to_string());
     if text.contains('.') {
         return text;
