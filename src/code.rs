@@ -59,6 +59,8 @@ codes! {
     DottedVariableName => "dotted-variable-name", Warning;
     UnknownJobField => "unknown-job-field", Warning;
     NoPoolFiles => "no-pool-files", Error;
+    InvalidTemplate => "invalid-template", Error;
+    AmbiguousWorkerType => "ambiguous-worker-type", Error;
 }
 
 impl Code {

@@ -41,6 +41,8 @@ pages! {
     "dotted-variable-name",
     "unknown-job-field",
     "no-pool-files",
+    "invalid-template",
+    "ambiguous-worker-type",
 }
 
 /// Returns what triggers a code, why it matters, an example and the fix.

@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub mod edit;
 pub mod emit;
 pub mod explain;
+pub mod import;
 pub mod output;
 pub mod placeholder;
 pub mod profile;

@@ -24,6 +24,8 @@ pub struct Cli {
 pub enum Command {
     /// Compile pool files and write one template per environment.
     Build(BuildArgs),
+    /// Convert base job templates (JSON) into pool files that build back to them.
+    Import(ImportArgs),
     /// Explain a diagnostic code: what triggers it, why it matters and how to fix it.
     Explain(ExplainArgs),
     /// Print a shell completion script.
@@ -52,6 +54,35 @@ pub struct BuildArgs {
     /// The folder to write templates into.
     #[arg(short, long, value_name = "DIR")]
     pub output: PathBuf,
+
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Base job templates: one gives a root profile; several (one per environment) give
+    /// `base.kdl` with what they share and one profile per environment with what differs.
+    #[arg(required = true, value_name = "TEMPLATE")]
+    pub templates: Vec<PathBuf>,
+
+    /// The folder to write pool files into, as `<environment>.kdl`.
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
+
+    /// The worker type, such as `azure-container-instance`; inferred from the job
+    /// configuration keys when omitted.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub worker_type: Option<String>,
+
+    /// The environment of each template, in order; by default the file name without `.json`
+    /// and without a prefix such as `aci_job_template_`.
+    #[arg(long = "env", value_name = "NAME")]
+    pub environments: Vec<String>,
+
+    /// Overwrite pool files that already exist.
+    #[arg(long)]
+    pub force: bool,
 
     #[command(flatten)]
     pub report: ReportArgs,

@@ -2,6 +2,7 @@
 
 mod build;
 mod cli;
+mod import;
 mod report;
 
 use std::process::ExitCode;
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
     init_logging(cli.verbose);
     let code = match cli.command {
         Command::Build(args) => build::run(&args),
+        Command::Import(args) => import::run(&args),
         Command::Explain(args) => report::explain(&args),
         Command::Completions(args) => cli::completions(&args),
     };

@@ -1,0 +1,360 @@
+//! `poolc import`: turning existing base job templates (JSON) into pool files.
+//!
+//! One template becomes a root profile. Several templates, one per environment, become an
+//! abstract `base` profile with what they share and one small profile per environment with
+//! what differs. Every result is built back in memory and compared with its input, key order
+//! included, so an import that would lose anything fails instead of writing files.
+
+mod kdl_writer;
+mod multi;
+mod nodes;
+mod pattern;
+mod single;
+mod template;
+
+use std::path::{Path, PathBuf};
+
+use crate::code::Code;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::profile::Section;
+use crate::source::{FileId, SourceMap, Span};
+use crate::substitute::{self, UnsetPolicy};
+use crate::worker_fields::{self, WORKER_TYPES};
+use crate::{emit, resolve, workspace};
+
+pub use pattern::Pattern;
+use single::RootHeader;
+use template::Template;
+
+/// The profile name of the shared parent in a multi-environment import.
+pub const BASE_PROFILE: &str = "base";
+
+/// One template to import: where it came from, its text and its environment's name.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub path: PathBuf,
+    pub text: String,
+    pub environment: String,
+}
+
+/// A pool file to write: its name inside the output folder, and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolFile {
+    pub file_name: String,
+    pub text: String,
+}
+
+/// The outcome of an import: the problems found, and the files when there were none.
+#[derive(Debug, Default)]
+pub struct Import {
+    pub sources: SourceMap,
+    pub diagnostics: Diagnostics,
+    /// The worker type written in the files, given or inferred.
+    pub worker: Option<String>,
+    pub files: Vec<PoolFile>,
+}
+
+/// Returns the environment name a template's file name implies: its stem without a
+/// `<prefix>_` such as `aci_job_template_` (any known worker type's file prefix, or the one
+/// `worker` would get), so `aci_job_template_dev.json` gives `dev`.
+pub fn environment_from_path(path: &Path, worker: Option<&str>) -> String {
+    let stem = workspace::profile_name(path);
+    let derived = worker.map(|w| format!("{}_job_template", w.replace('-', "_")));
+    let prefixes = WORKER_TYPES
+        .iter()
+        .map(|w| w.file_prefix.to_owned())
+        .chain(derived);
+    for prefix in prefixes {
+        if let Some(rest) = stem.strip_prefix(&format!("{prefix}_"))
+            && !rest.is_empty()
+        {
+            return rest.to_owned();
+        }
+    }
+    stem
+}
+
+/// Imports templates: one gives a root profile, several give `base` plus one profile each.
+/// `worker` is the `--type`; without it the type is inferred from the job configuration keys.
+pub fn import(inputs: Vec<Input>, worker: Option<&str>) -> Import {
+    let mut result = Import::default();
+    let mut templates = Vec::new();
+    for input in &inputs {
+        let name = input.path.to_string_lossy().into_owned();
+        let file = result.sources.add(&input.path, name, input.text.clone());
+        if let Some(template) = template::read(file, result.sources.get(file), &mut result.diagnostics) {
+            templates.push((input.environment.clone(), template));
+        }
+    }
+    if result.diagnostics.has_errors() || templates.is_empty() {
+        return result;
+    }
+
+    let worker = match worker {
+        Some(worker) => {
+            warn_unknown_worker(worker, &mut result.diagnostics);
+            worker.to_owned()
+        }
+        None => match infer_worker(&templates, &mut result.diagnostics) {
+            Some(worker) => worker,
+            None => return result,
+        },
+    };
+    log::info!("worker type `{worker}`");
+
+    let files = if templates.len() == 1 {
+        import_single(&result.sources, &templates, &worker)
+    } else {
+        import_multi(&result.sources, &templates, &worker)
+    };
+    let mut files = files;
+    let mut failing = verify(&files, &templates);
+    if templates.len() > 1 && !failing.is_empty() {
+        // An environment whose changes do not build back is written whole instead.
+        for (environment, template) in templates.iter().filter(|(e, _)| failing.contains(e)) {
+            log::info!("environment `{environment}` is written whole");
+            let whole = whole_profile(&result.sources, environment, template, &worker);
+            if let Some(file) = files.iter_mut().find(|f| f.file_name == whole.file_name) {
+                *file = whole;
+            }
+        }
+        failing = verify(&files, &templates);
+    }
+    for (environment, template) in templates.iter().filter(|(e, _)| failing.contains(e)) {
+        result.diagnostics.push(
+            Diagnostic::new(
+                Code::InvalidTemplate,
+                format!("the pool files for `{environment}` do not build back to this template"),
+            )
+            .at(Span::new(template.file, 0, 0), "imported from here")
+            .with_help("this is a bug in `poolc import`; nothing was written"),
+        );
+    }
+    if !result.diagnostics.has_errors() {
+        result.files = files;
+    }
+    result.worker = Some(worker);
+    result
+}
+
+fn warn_unknown_worker(worker: &str, diagnostics: &mut Diagnostics) {
+    if worker_fields::find_worker_type(worker).is_some() {
+        return;
+    }
+    diagnostics.push(
+        Diagnostic::new(Code::UnknownWorkerType, format!("unknown worker type `{worker}`"))
+            .with_help("the files are written with this type, but poolc checks job configuration fields only for the worker types it knows")
+            .with_suggestion(worker, WORKER_TYPES.iter().map(|w| w.slug)),
+    );
+}
+
+/// Picks the known worker type whose job configuration fields cover the most keys; a tie is
+/// reported, because guessing would write the wrong file names.
+fn infer_worker(templates: &[(String, Template)], diagnostics: &mut Diagnostics) -> Option<String> {
+    let mut keys: Vec<&str> = Vec::new();
+    for (_, template) in templates {
+        let members = template
+            .section(Section::JobConfiguration)
+            .and_then(Pattern::as_map)
+            .unwrap_or(&[]);
+        for (key, _) in members {
+            if !keys.contains(&key.as_str()) {
+                keys.push(key);
+            }
+        }
+    }
+    let score = |worker: &worker_fields::WorkerType| {
+        keys.iter()
+            .filter(|key| worker.job_fields.iter().any(|field| field.name == **key))
+            .count()
+    };
+    let best = WORKER_TYPES.iter().map(score).max().unwrap_or(0);
+    let winners: Vec<&str> = WORKER_TYPES
+        .iter()
+        .filter(|worker| score(worker) == best)
+        .map(|worker| worker.slug)
+        .collect();
+    if let [only] = winners.as_slice()
+        && best > 0
+    {
+        log::info!(
+            "worker type `{only}` covers {best} of {} job configuration keys",
+            keys.len()
+        );
+        return Some((*only).to_owned());
+    }
+    let file = templates.first().map_or(FileId(0), |(_, t)| t.file);
+    let candidates: Vec<String> = winners.iter().map(|w| format!("`{w}`")).collect();
+    diagnostics.push(
+        Diagnostic::new(
+            Code::AmbiguousWorkerType,
+            "cannot tell the worker type from the job configuration keys",
+        )
+        .at(
+            Span::new(file, 0, 0),
+            format!("{best} keys match each of several worker types"),
+        )
+        .with_help(format!(
+            "pass `--type`, for example one of {}",
+            candidates.join(", ")
+        )),
+    );
+    None
+}
+
+fn file_name(sources: &SourceMap, file: FileId) -> String {
+    let path = &sources.get(file).path;
+    path.file_name()
+        .map_or_else(|| path.to_string_lossy(), |n| n.to_string_lossy())
+        .into_owned()
+}
+
+fn import_single(sources: &SourceMap, templates: &[(String, Template)], worker: &str) -> Vec<PoolFile> {
+    templates
+        .iter()
+        .map(|(environment, template)| whole_profile(sources, environment, template, worker))
+        .collect()
+}
+
+/// Writes an environment as a root profile that defines its whole template.
+fn whole_profile(sources: &SourceMap, environment: &str, template: &Template, worker: &str) -> PoolFile {
+    let comment = [format!(
+        "Imported from `{}` by `poolc import`.",
+        file_name(sources, template.file)
+    )];
+    let header = RootHeader {
+        comment: &comment,
+        worker,
+        is_abstract: false,
+    };
+    let sections: Vec<(Section, &Pattern)> = template.sections.iter().map(|(s, p)| (*s, p)).collect();
+    PoolFile {
+        file_name: format!("{environment}.kdl"),
+        text: single::root_profile(&header, &sections),
+    }
+}
+
+fn import_multi(sources: &SourceMap, templates: &[(String, Template)], worker: &str) -> Vec<PoolFile> {
+    let order = templates.first().map(|(_, t)| t.order()).unwrap_or_default();
+    let base: Vec<(Section, Pattern)> = order
+        .iter()
+        .map(|section| {
+            let samples: Vec<(&str, &Pattern)> = templates
+                .iter()
+                .filter_map(|(environment, template)| {
+                    Some((environment.as_str(), template.section(*section)?))
+                })
+                .collect();
+            (*section, multi::common(&samples))
+        })
+        .collect();
+
+    let names: Vec<&str> = templates.iter().map(|(e, _)| e.as_str()).collect();
+    let comment = [format!(
+        "What the environments {} share, imported by `poolc import`.",
+        names.join(", ")
+    )];
+    let header = RootHeader {
+        comment: &comment,
+        worker,
+        is_abstract: true,
+    };
+    let base_sections: Vec<(Section, &Pattern)> = base.iter().map(|(s, p)| (*s, p)).collect();
+    let mut files = vec![PoolFile {
+        file_name: format!("{BASE_PROFILE}.kdl"),
+        text: single::root_profile(&header, &base_sections),
+    }];
+    for (environment, template) in templates {
+        let file = environment_profile(sources, environment, template, &base)
+            .unwrap_or_else(|| whole_profile(sources, environment, template, worker));
+        files.push(file);
+    }
+    files
+}
+
+/// Writes an environment as changes to the base, or `None` when its sections come in another
+/// order or a section's key order cannot be reached with edits.
+fn environment_profile(
+    sources: &SourceMap,
+    environment: &str,
+    template: &Template,
+    base: &[(Section, Pattern)],
+) -> Option<PoolFile> {
+    let base_order: Vec<Section> = base.iter().map(|(s, _)| *s).collect();
+    if template.order() != base_order {
+        return None;
+    }
+    let mut nodes = Vec::new();
+    for (section, base_value) in base {
+        let actual = template.section(*section)?;
+        if let Some(change) = multi::diff(base_value, actual, environment) {
+            nodes.push(multi::section_patch(*section, &change)?);
+        }
+    }
+    let comment = format!(
+        "Environment `{environment}`: what differs from {BASE_PROFILE}.kdl, imported from `{}`.",
+        file_name(sources, template.file)
+    );
+    Some(PoolFile {
+        file_name: format!("{environment}.kdl"),
+        text: multi::child_profile(&comment, BASE_PROFILE, &nodes),
+    })
+}
+
+/// Builds the files back in memory and returns the environments whose template differs from
+/// their input. Problems that `poolc build` reports (such as an undeclared placeholder) are not
+/// checked here: a template Prefect rejects is still imported as it is.
+fn verify(files: &[PoolFile], templates: &[(String, Template)]) -> Vec<String> {
+    let built = build_back(files);
+    let mut failing = Vec::new();
+    for (environment, template) in templates {
+        let expected = Pattern::Map(
+            template
+                .sections
+                .iter()
+                .map(|(section, value)| (section.key().to_owned(), value.clone()))
+                .collect(),
+        );
+        let found = built.iter().find(|(name, _)| name == environment);
+        if !found.is_some_and(|(_, json)| *json == expected) {
+            failing.push(environment.clone());
+        }
+    }
+    failing
+}
+
+/// Resolves and substitutes the files as `poolc build` does, without its checks.
+fn build_back(files: &[PoolFile]) -> Vec<(String, Pattern)> {
+    let mut diagnostics = Diagnostics::default();
+    let inputs = files
+        .iter()
+        .map(|f| (PathBuf::from(&f.file_name), f.text.clone()))
+        .collect();
+    let workspace = workspace::load_texts(inputs, &mut diagnostics);
+    let chains = resolve::environment_chains(&workspace, &mut diagnostics);
+    let lookup = |_: &str| None;
+    let mut built = Vec::new();
+    for chain in &chains {
+        let Some(mut environment) = resolve::apply_chain(chain, &mut diagnostics) else {
+            continue;
+        };
+        let environment = &mut environment;
+        let mut own = Diagnostics::default();
+        substitute::substitute_environment(
+            environment,
+            &workspace.sources,
+            &lookup,
+            UnsetPolicy::Error,
+            &[],
+            &mut own,
+        );
+        if diagnostics.has_errors() || own.has_errors() {
+            log::debug!("environment `{}` does not build back", environment.name);
+            continue;
+        }
+        if let Ok(pattern) = Pattern::from_json(&emit::to_json(environment)) {
+            built.push((environment.name.clone(), pattern));
+        }
+    }
+    built
+}
