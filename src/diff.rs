@@ -228,6 +228,38 @@ pub fn short_value(value: &Value) -> String {
     short
 }
 
+/// Renders an old and a new value like [`short_value`], but when they share a long beginning,
+/// starts both just before the first character that differs, so the difference stays visible.
+pub fn short_pair(old: &Value, new: &Value) -> (String, String) {
+    let old_text: Vec<char> = show_holes(old).to_string().chars().collect();
+    let new_text: Vec<char> = show_holes(new).to_string().chars().collect();
+    if old_text.len().max(new_text.len()) <= MAX_VALUE_CHARS {
+        return (old_text.iter().collect(), new_text.iter().collect());
+    }
+    let common = old_text.iter().zip(&new_text).take_while(|(a, b)| a == b).count();
+    let skip = common.saturating_sub(CONTEXT_CHARS);
+    (cut(&old_text, skip), cut(&new_text, skip))
+}
+
+/// Characters kept before the first difference when [`short_pair`] skips a shared beginning.
+const CONTEXT_CHARS: usize = 16;
+
+fn cut(text: &[char], skip: usize) -> String {
+    let mut output = String::new();
+    if skip > 0 {
+        output.push('…');
+    }
+    let room = MAX_VALUE_CHARS - output.chars().count();
+    let rest = &text[skip..];
+    if rest.len() <= room {
+        output.extend(rest);
+    } else {
+        output.extend(&rest[..room - 1]);
+        output.push('…');
+    }
+    output
+}
+
 /// Replaces each hole in the strings of `value` by `${NAME}`.
 pub fn show_holes(value: &Value) -> Value {
     match value {
@@ -304,6 +336,21 @@ mod tests {
         let text = short_value(&json!("x".repeat(100)));
         assert_eq!(text.chars().count(), MAX_VALUE_CHARS);
         assert!(text.ends_with('…'));
+    }
+
+    #[test]
+    fn long_pair_starts_near_difference() {
+        let prefix = "/subscriptions/x/resourcegroups/";
+        let old = json!(format!(
+            "{prefix}contoso-dev-we-rg-aks/providers/Microsoft.ManagedIdentity"
+        ));
+        let new = json!(format!(
+            "{prefix}contoso-test-we-rg-aks/providers/Microsoft.ManagedIdentity"
+        ));
+        let (old, new) = short_pair(&old, &new);
+        assert!(old.starts_with('…') && old.contains("contoso-dev"), "{old}");
+        assert!(new.starts_with('…') && new.contains("contoso-test"), "{new}");
+        assert!(old.chars().count() <= MAX_VALUE_CHARS);
     }
 
     #[test]

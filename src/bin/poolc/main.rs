@@ -1,7 +1,9 @@
 //! The `poolc` command: parses arguments, runs one command, and maps the result to an exit code.
 
 mod build;
+mod check;
 mod cli;
+mod diff;
 mod report;
 
 use std::process::ExitCode;
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
     init_logging(cli.verbose);
     let code = match cli.command {
         Command::Build(args) => build::run(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Explain(args) => report::explain(&args),
         Command::Completions(args) => cli::completions(&args),
     };
