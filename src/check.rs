@@ -64,6 +64,36 @@ impl Pattern {
             .then_some(bindings)
     }
 
+    /// Binds the holes before the first difference when `text` does not match as a whole: each
+    /// unbound hole takes the text up to the first character of the literal after it. Used only
+    /// to show real values in a diff, never to decide freshness.
+    pub fn bind_leading(&self, text: &str, bindings: &mut Bindings) {
+        let mut rest = text;
+        for (index, segment) in self.segments.iter().enumerate() {
+            let expected = match segment {
+                Segment::Literal(literal) => literal.clone(),
+                Segment::Hole(name) => match bindings.get(name) {
+                    Some(bound) => bound.clone(),
+                    None => {
+                        let stop = match self.segments.get(index + 1) {
+                            Some(Segment::Literal(next)) => next.chars().next(),
+                            _ => None,
+                        };
+                        let end = rest
+                            .find(|c: char| c == '"' || c == '\\' || Some(c) == stop)
+                            .unwrap_or(rest.len());
+                        bindings.insert(name.clone(), rest[..end].to_owned());
+                        rest[..end].to_owned()
+                    }
+                },
+            };
+            match rest.strip_prefix(expected.as_str()) {
+                Some(after) => rest = after,
+                None => return,
+            }
+        }
+    }
+
     fn match_from(&self, index: usize, text: &str, bindings: &mut Bindings, steps: &mut usize) -> bool {
         *steps += 1;
         if *steps > STEP_BUDGET {
@@ -136,10 +166,12 @@ pub fn bind_structurally(compiled: &serde_json::Value, disk: &serde_json::Value,
     match (compiled, disk) {
         (Value::String(pattern), Value::String(text)) => {
             let pattern = Pattern::parse(pattern);
-            if pattern.has_holes()
-                && let Some(found) = pattern.match_text(text, bindings)
-            {
-                *bindings = found;
+            if !pattern.has_holes() {
+                return;
+            }
+            match pattern.match_text(text, bindings) {
+                Some(found) => *bindings = found,
+                None => pattern.bind_leading(text, bindings),
             }
         }
         (Value::Object(compiled), Value::Object(disk)) => {
@@ -304,6 +336,22 @@ mod tests {
             .expect("matches");
         assert_eq!(bindings.get("A").map(String::as_str), Some("x-y"));
         assert_eq!(bindings.get("B").map(String::as_str), Some("z"));
+    }
+
+    #[test]
+    fn changed_string_binds_leading_hole() {
+        let compiled = format!("/s/{}/rg/new", hole("SUB"));
+        let mut bindings = Bindings::new();
+        Pattern::parse(&compiled).bind_leading("/s/1234/rg/old", &mut bindings);
+        assert_eq!(bindings.get("SUB").map(String::as_str), Some("1234"));
+    }
+
+    #[test]
+    fn leading_binding_stops_at_first_difference() {
+        let compiled = format!("/a/{}/b/{}", hole("X"), hole("Y"));
+        let mut bindings = Bindings::new();
+        Pattern::parse(&compiled).bind_leading("/z/1/b/2", &mut bindings);
+        assert!(bindings.is_empty(), "{bindings:?}");
     }
 
     #[test]

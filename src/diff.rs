@@ -46,6 +46,7 @@ impl fmt::Display for JsonPath {
                 }
                 PathStep::Key(key) => write!(f, "[{}]", quote(key))?,
                 PathStep::Index(index) => write!(f, "[{index}]")?,
+                PathStep::Named(name) if is_plain_key(name) => write!(f, "[name={name}]")?,
                 PathStep::Named(name) => write!(f, "[name={}]", quote(name))?,
             }
         }
@@ -315,7 +316,14 @@ mod tests {
         let old = json!({"c": [{"name": "a", "x": 1}, {"name": "b", "x": 2}]});
         let new = json!({"c": [{"name": "z", "x": 0}, {"name": "a", "x": 1}, {"name": "b", "x": 3}]});
         let changes = diff(&old, &new);
-        assert_eq!(paths(&changes), ["c[name=\"b\"].x", "c[name=\"z\"]"]);
+        assert_eq!(paths(&changes), ["c[name=b].x", "c[name=z]"]);
+    }
+
+    #[test]
+    fn odd_names_are_quoted() {
+        let old = json!([{"name": "[parameters('x')]", "v": 1}]);
+        let new = json!([{"name": "[parameters('x')]", "v": 2}]);
+        assert_eq!(paths(&diff(&old, &new)), ["[name=\"[parameters('x')]\"].v"]);
     }
 
     #[test]
