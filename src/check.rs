@@ -56,7 +56,7 @@ impl Pattern {
         self.segments.iter().any(|s| matches!(s, Segment::Hole(_)))
     }
 
-    /// Matches `text` as a whole, extending `bindings`; returns the bindings when it matches.
+    /// Matches `text` as a whole, starting from `bindings`, and returns the extended bindings on a match.
     pub fn match_text(&self, text: &str, bindings: &Bindings) -> Option<Bindings> {
         let mut bindings = bindings.clone();
         let mut steps = 0;
@@ -159,7 +159,7 @@ pub fn fill_holes(text: &str, bindings: &Bindings) -> String {
 }
 
 /// Binds what it can by walking both JSON documents side by side and matching each string that
-/// holds holes against the string at the same place on disk. A stale file still binds the names
+/// contains holes against the string at the same place on disk. A stale file still binds the names
 /// of its unchanged strings, so its diff shows real values instead of `${NAME}`.
 pub fn bind_structurally(compiled: &serde_json::Value, disk: &serde_json::Value, bindings: &mut Bindings) {
     use serde_json::Value;
@@ -190,7 +190,7 @@ pub fn bind_structurally(compiled: &serde_json::Value, disk: &serde_json::Value,
     }
 }
 
-/// How one template compares with the file on disk.
+/// The state of one template's file on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Freshness {
     Fresh,
@@ -251,7 +251,7 @@ pub fn compare(compiled: &str, on_disk: String) -> Freshness {
     }
 }
 
-/// Picks the file on disk for a file name that holds holes, such as an `output` name with an
+/// Picks the file on disk for a file name that contains holes, such as an `output` name with an
 /// unset `$NAME`: the one entry of `folder` that matches, or the name itself.
 fn resolve_file_name(folder: &Path, file_name: &str) -> String {
     let pattern = Pattern::parse(file_name);

@@ -1,9 +1,9 @@
 //! Finding templates that poolc generated for environments that no longer exist.
 //!
-//! A file counts as generated when both hold: its name has the default form
-//! `<file_prefix>_<environment>.json` of a worker type (or is an `output` name a profile
-//! declares), and its content is a JSON object with exactly the keys `variables` and
-//! `job_configuration`. Nothing else in the folder is ever reported or removed.
+//! A file counts as generated only when two things are true. Its name has the default form
+//! `<file_prefix>_<environment>.json` of a worker type, or is an `output` name a profile declares.
+//! Its content is a JSON object with exactly the keys `variables` and `job_configuration`.
+//! Nothing else in the folder is ever reported or removed.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -78,7 +78,7 @@ fn has_generated_name(name: &str, prefixes: &BTreeSet<String>, declared_outputs:
     })
 }
 
-/// Returns whether a file holds a JSON object with exactly `variables` and `job_configuration`.
+/// Returns whether a file contains a JSON object with exactly `variables` and `job_configuration`.
 pub fn has_template_content(path: &Path) -> bool {
     let Ok(text) = std::fs::read_to_string(path) else {
         return false;

@@ -2,7 +2,7 @@
 //! environment under the target folder and reused by later runs.
 //!
 //! `pre-commit try-repo` clones the hook repository and runs `cargo install --path .` in it.
-//! It only sees committed, staged and modified tracked files, so the test commits a copy of this
+//! It only reads committed, staged and modified tracked files, so the test commits a copy of this
 //! working tree (tracked and untracked files that git does not ignore) into its own repository.
 //! `CARGO_TARGET_DIR` points the install at a build folder that survives between runs, so only
 //! the first run compiles every dependency. Skipped, with a message, when `python3` is missing.

@@ -92,8 +92,8 @@ pub fn completions(args: &CompletionsArgs) -> u8 {
 const CHECK_HELP: &str = "\
 Compile in memory and compare each template with the file in DIR; write nothing.
 Exits 0 with a `fresh` line per environment when every file matches. Exits 1 when a template is
-stale or missing, with a unified diff on stdout, or when DIR holds a template that poolc generated
-for an environment that no longer exists (see --prune).
+stale (with a unified diff on stdout) or missing, when DIR contains a template that poolc generated
+for an environment that no longer exists (see --prune), or when a pool file has an error.
 
 Works where a name such as `$AZURE_SUBSCRIPTION_ID` is unset: each unset name matches any JSON
 string content in the file on disk (no `\"` or `\\`), and the same text at every place it is used
@@ -103,7 +103,7 @@ was found. Leftover templates are only looked for when every PATH is a folder.";
 const PRUNE_HELP: &str = "\
 After writing, remove templates of environments that no longer exist. A file is removed only if
 its name is `<worker prefix>_<environment>.json` for a known worker type (such as
-`aci_job_template_old.json`) or an `output` name of this run, and it holds a JSON object with
+`aci_job_template_old.json`) or an `output` name of this run, and it contains a JSON object with
 exactly the keys `variables` and `job_configuration`. Needs every PATH to be a folder, so that
 poolc sees every environment. Nothing is removed when a pool file has an error. With --check,
 leftovers are reported either way and nothing is removed.";
@@ -118,7 +118,8 @@ environments added or removed. Old files are read with `git ls-tree` and `git ca
 work tree and the index are not touched.
 
 PATH defaults to `pools`. Unset names such as `$AZURE_SUBSCRIPTION_ID` show as `${NAME}`.
-Array items with a `name` key are matched by name, others by position.
+Array items with a `name` key are matched by name; other arrays are aligned by a sequence diff
+of their items.
 Exits 0 when nothing differs, 1 when something differs or a pool file has an error (its
 diagnostics are printed), 2 on a usage, git or I/O error.";
 
@@ -142,7 +143,7 @@ pub struct DiffArgs {
     pub report: ReportArgs,
 }
 
-/// How `poolc diff` prints its result.
+/// Output format of `poolc diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum DiffFormat {
     Text,

@@ -15,7 +15,7 @@ use crate::{EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS};
 /// Pool folder read when no path is given.
 const DEFAULT_PATH: &str = "pools";
 
-/// How one environment's template changed.
+/// The kind of change to one environment's template.
 #[derive(Debug)]
 enum Status {
     Added,
@@ -33,7 +33,7 @@ struct Entry {
     status: Status,
 }
 
-/// What was compared, for titles and JSON.
+/// The two sides compared, for titles and JSON.
 enum Comparison<'a> {
     Environments { old: &'a str, new: &'a str },
     Revision(&'a str),
@@ -110,6 +110,7 @@ fn compare_environments(
 ) -> Result<(Vec<Entry>, bool), u8> {
     let compilation = compile_working_tree(paths)?;
     let failed = print_diagnostics(&compilation, &args.report);
+    report_failure(failed, &compilation);
     let find = |name: &str| compilation.templates.iter().find(|t| t.environment == name);
     let mut missing = Vec::new();
     for name in [old, new] {
@@ -143,7 +144,9 @@ fn compare_revision(args: &DiffArgs, revision: &str, paths: &[PathBuf]) -> Resul
     let old = compile::compile_texts(old_files, &options(&lookup));
     let new = compile_working_tree(paths)?;
     let old_failed = old.diagnostics.has_errors() && print_diagnostics(&old, &args.report);
+    report_failure(old_failed, &old);
     let new_failed = print_diagnostics(&new, &args.report);
+    report_failure(new_failed, &new);
 
     let mut names: Vec<&str> = new.environments.iter().map(|e| e.name.as_str()).collect();
     for environment in &old.environments {
@@ -170,6 +173,13 @@ fn revision_status(name: &str, old: &Compilation, new: &Compilation) -> Status {
         (None, Some(_)) if !resolved(old) && !old.diagnostics.has_errors() => Status::Added,
         (Some(_), None) if !resolved(new) && !new.diagnostics.has_errors() => Status::Removed,
         _ => Status::NotCompared,
+    }
+}
+
+fn report_failure(failed: bool, compilation: &Compilation) {
+    if failed {
+        let summary = crate::report::summary(&compilation.diagnostics);
+        eprintln!("error: {summary}; the comparison may be incomplete");
     }
 }
 
@@ -215,7 +225,7 @@ fn summary(status: &Status) -> String {
     }
 }
 
-/// One line per environment that differs, then one line per change, indented.
+/// Renders one line per environment that differs, then one indented line per change.
 fn render_text(entries: &[Entry], color: bool) -> String {
     let paint = |code: &str, text: String| {
         if color {
@@ -252,7 +262,7 @@ fn render_text(entries: &[Entry], color: bool) -> String {
     output
 }
 
-/// A title, one summary line per environment that differs, then a table of changes for each.
+/// Renders a title, one summary line per environment that differs, then a table of changes for each.
 fn render_markdown(comparison: &Comparison<'_>, entries: &[Entry]) -> String {
     let title = match comparison {
         Comparison::Environments { old, new } => format!("### poolc: `{new}` compared with `{old}`"),
