@@ -272,3 +272,30 @@ fn prune_rejects_single_files() {
     assert_eq!(prune.status.code(), Some(2), "{}", text(&prune));
     assert!(repository.exists("infra/worker/aci_job_template_prod.json"));
 }
+
+#[test]
+fn diff_base_markdown_summarizes_environments() {
+    let repository = Repository::new();
+    repository.edit("pools/prod.kdl", "cpu default=4", "cpu default=8");
+    std::fs::remove_file(repository.path().join("pools/test.kdl")).expect("delete test.kdl");
+
+    let diff = repository.poolc(&["diff", "--base", "HEAD", "--format", "markdown"], None);
+
+    assert_eq!(diff.status.code(), Some(1), "{}", text(&diff));
+    let expected = "\
+### poolc: template changes since `HEAD`
+
+- **prod**: 1 change
+- **test**: removed
+
+<details open>
+<summary>prod: 1 change</summary>
+
+| | Path | Old | New |
+| --- | --- | --- | --- |
+| ~ | `variables.properties.cpu.default` | `4` | `8` |
+
+</details>
+";
+    assert_eq!(stdout(&diff), expected);
+}

@@ -218,10 +218,16 @@ fn summary(status: &Status) -> String {
     match status {
         Status::Added => "added".to_owned(),
         Status::Removed => "removed".to_owned(),
-        Status::Changed(changes) if changes.len() == 1 => "1 change".to_owned(),
-        Status::Changed(changes) => format!("{} changes", changes.len()),
+        Status::Changed(changes) => count_changes(changes),
         Status::Unchanged => "unchanged".to_owned(),
         Status::NotCompared => "not compared: pool files have errors".to_owned(),
+    }
+}
+
+fn count_changes(changes: &[Change]) -> String {
+    match changes.len() {
+        1 => "1 change".to_owned(),
+        count => format!("{count} changes"),
     }
 }
 
@@ -291,7 +297,7 @@ fn render_markdown(comparison: &Comparison<'_>, entries: &[Entry]) -> String {
 fn markdown_details(name: &str, changes: &[Change]) -> String {
     let mut output = format!(
         "\n<details open>\n<summary>{name}: {}</summary>\n\n| | Path | Old | New |\n| --- | --- | --- | --- |\n",
-        summary(&Status::Changed(changes.to_vec()))
+        count_changes(changes)
     );
     for change in changes {
         let (mark, old, new) = match change {
