@@ -27,6 +27,16 @@ pub struct Compilation {
     pub sources: SourceMap,
     pub diagnostics: Diagnostics,
     pub templates: Vec<Template>,
+    /// Every environment that resolved, whether or not its template compiled.
+    pub environments: Vec<EnvironmentSummary>,
+}
+
+/// What later steps need of an environment once its template is built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvironmentSummary {
+    pub name: String,
+    /// The file name set with `output`, after substitution.
+    pub output: Option<String>,
 }
 
 /// Returns the files that already have errors, from reading and decoding them.
@@ -72,6 +82,7 @@ fn compile_workspace(
     let unreadable = files_with_errors(&diagnostics);
     let chains = resolve::environment_chains(&workspace, &mut diagnostics);
     let mut templates = Vec::new();
+    let mut summaries = Vec::new();
     for chain in &chains {
         let Some(mut environment) = resolve::apply_chain(chain, &mut diagnostics) else {
             continue;
@@ -86,6 +97,10 @@ fn compile_workspace(
             &options.known_names,
             &mut own,
         );
+        summaries.push(EnvironmentSummary {
+            name: environment.name.clone(),
+            output: environment.output.as_ref().map(|o| o.text.clone()),
+        });
         // A file with syntax or decoding errors lost the nodes that failed, so checks of the
         // whole template would report what is missing because of them: skip its environments.
         if let Some(file) = chain_files(&workspace, environment).find(|f| unreadable.contains(f)) {
@@ -123,5 +138,6 @@ fn compile_workspace(
         sources: workspace.sources,
         diagnostics,
         templates,
+        environments: summaries,
     }
 }

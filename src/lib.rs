@@ -4,18 +4,22 @@
 //! [`profile`] with [`decode`] and [`schema`] decodes each file into edits, [`resolve`] applies
 //! inheritance, [`substitute`] expands `$NAME`, [`checks`] finds problems, [`emit`] writes JSON.
 
+pub mod check;
 pub mod checks;
 pub mod code;
 pub mod compile;
 pub mod decode;
 pub mod diagnostic;
+pub mod diff;
 pub mod edit;
 pub mod emit;
 pub mod explain;
+pub mod git;
 pub mod import;
 pub mod output;
 pub mod placeholder;
 pub mod profile;
+pub mod prune;
 pub mod render;
 pub mod resolve;
 pub mod schema;

@@ -125,7 +125,7 @@ fn value(rng: &mut Rng, depth: usize) -> Value {
         let count = *rng.pick(&[0, 1, 1, 2, 3]);
         Value::Array((0..count).map(|_| value(rng, depth - 1)).collect())
     } else {
-        object(rng, depth - 1, |rng, depth| value(rng, depth))
+        object(rng, depth - 1, value)
     }
 }
 
@@ -169,7 +169,7 @@ fn schema(rng: &mut Rng, depth: usize) -> Value {
 
 fn template(rng: &mut Rng) -> Value {
     let variables = schema(rng, 4);
-    let job_configuration = object(rng, 3, |rng, depth| value(rng, depth));
+    let job_configuration = object(rng, 3, value);
     let mut map = Map::new();
     if rng.chance(80) {
         map.insert("variables".to_owned(), variables);

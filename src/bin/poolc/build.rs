@@ -9,13 +9,21 @@ use crate::report::print_diagnostics;
 use crate::{EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS};
 
 pub fn run(args: &BuildArgs) -> u8 {
+    if args.prune && !crate::check::all_folders(&args.paths) {
+        eprintln!("error: `--prune` needs every path to be a folder, so that it sees every environment");
+        return EXIT_ERROR;
+    }
     let lookup = |name: &str| std::env::var(name).ok();
     let options = Options {
         lookup: &lookup,
         known_names: std::env::vars_os()
             .filter_map(|(k, _)| k.into_string().ok())
             .collect(),
-        unset: UnsetPolicy::Error,
+        unset: if args.check {
+            UnsetPolicy::Hole
+        } else {
+            UnsetPolicy::Error
+        },
     };
     let compilation = match compile::compile_paths(&args.paths, &options) {
         Ok(compilation) => compilation,
@@ -25,11 +33,19 @@ pub fn run(args: &BuildArgs) -> u8 {
         }
     };
     if print_diagnostics(&compilation, &args.report) {
+        let outcome = if args.check {
+            "no template was checked"
+        } else {
+            "no template was written"
+        };
         eprintln!(
-            "error: {}; no template was written",
+            "error: {}; {outcome}",
             crate::report::summary(&compilation.diagnostics)
         );
         return EXIT_PROBLEMS;
+    }
+    if args.check {
+        return crate::check::run(args, &compilation);
     }
     for template in &compilation.templates {
         match output::write_template(&args.output, template) {
@@ -46,6 +62,9 @@ pub fn run(args: &BuildArgs) -> u8 {
                 return EXIT_ERROR;
             }
         }
+    }
+    if args.prune {
+        return crate::check::prune(args, &compilation);
     }
     EXIT_OK
 }

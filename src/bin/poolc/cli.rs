@@ -26,6 +26,12 @@ pub enum Command {
     Build(BuildArgs),
     /// Convert base job templates (JSON) into pool files that build back to them.
     Import(ImportArgs),
+    /// Show what differs between two environments' templates, or between a git revision and now.
+    #[command(
+        override_usage = "poolc diff [OPTIONS] <OLD> <NEW> [PATH]...\n       poolc diff [OPTIONS] --base <REV> [PATH]...",
+        long_about = DIFF_ABOUT
+    )]
+    Diff(DiffArgs),
     /// Explain a diagnostic code: what triggers it, why it matters and how to fix it.
     Explain(ExplainArgs),
     /// Print a shell completion script.
@@ -54,6 +60,14 @@ pub struct BuildArgs {
     /// The folder to write templates into.
     #[arg(short, long, value_name = "DIR")]
     pub output: PathBuf,
+
+    /// Write nothing: exit 1 with a diff when a template in DIR is stale, missing or left over.
+    #[arg(long, long_help = CHECK_HELP)]
+    pub check: bool,
+
+    /// After writing, remove templates that poolc generated for environments that no longer exist.
+    #[arg(long, long_help = PRUNE_HELP)]
+    pub prune: bool,
 
     #[command(flatten)]
     pub report: ReportArgs,
@@ -104,4 +118,66 @@ pub fn completions(args: &CompletionsArgs) -> u8 {
     let mut command = Cli::command();
     clap_complete::generate(args.shell, &mut command, "poolc", &mut std::io::stdout());
     crate::EXIT_OK
+}
+
+const CHECK_HELP: &str = "\
+Compile in memory and compare each template with the file in DIR; write nothing.
+Exits 0 with a `fresh` line per environment when every file matches. Exits 1 when a template is
+stale (with a unified diff on stdout) or missing, when DIR contains a template that poolc generated
+for an environment that no longer exists (see --prune), or when a pool file has an error.
+
+Works where a name such as `$AZURE_SUBSCRIPTION_ID` is unset: each unset name matches any JSON
+string content in the file on disk (no `\"` or `\\`), and the same text at every place it is used
+in one file. The diff of a stale file shows the values found in the file, or `${NAME}` where none
+was found. Leftover templates are only looked for when every PATH is a folder.";
+
+const PRUNE_HELP: &str = "\
+After writing, remove templates of environments that no longer exist. A file is removed only if
+its name is `<worker prefix>_<environment>.json` for a known worker type (such as
+`aci_job_template_old.json`) or an `output` name of this run, and it contains a JSON object with
+exactly the keys `variables` and `job_configuration`. Needs every PATH to be a folder, so that
+poolc sees every environment. Nothing is removed when a pool file has an error. With --check,
+leftovers are reported either way and nothing is removed.";
+
+const DIFF_ABOUT: &str = "\
+Show what differs, by JSON path, between compiled templates.
+
+`poolc diff OLD NEW [PATH]...` compares the templates of two environments.
+`poolc diff --base REV [PATH]...` compares, for every environment, the template compiled from
+the pool files at git revision REV with the one compiled from the working tree, and lists
+environments added or removed. Old files are read with `git ls-tree` and `git cat-file`; the
+work tree and the index are not touched.
+
+PATH defaults to `pools`. Unset names such as `$AZURE_SUBSCRIPTION_ID` show as `${NAME}`.
+Array items with a `name` key are matched by name; other arrays are aligned by a sequence diff
+of their items.
+Exits 0 when nothing differs, 1 when something differs or a pool file has an error (its
+diagnostics are printed), 2 on a usage, git or I/O error.";
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Without --base: the two environments, then pool files or folders. With --base: pool files
+    /// or folders.
+    #[arg(value_name = "ARGS")]
+    pub args: Vec<String>,
+
+    /// Compare every environment with its template at this git revision, such as `HEAD` or
+    /// `origin/main`.
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+
+    /// `text` (coloured on a terminal), `markdown` (for a pull-request comment) or `json`.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: DiffFormat,
+
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// Output format of `poolc diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Markdown,
+    Json,
 }

@@ -1,7 +1,9 @@
 //! The `poolc` command: parses arguments, runs one command, and maps the result to an exit code.
 
 mod build;
+mod check;
 mod cli;
+mod diff;
 mod import;
 mod report;
 
@@ -29,6 +31,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Build(args) => build::run(&args),
         Command::Import(args) => import::run(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Explain(args) => report::explain(&args),
         Command::Completions(args) => cli::completions(&args),
     };
