@@ -46,12 +46,16 @@ pub fn substitute_environment(
         diagnostics,
         resolving: Vec::new(),
     };
-    environment
-        .variables
-        .map_strings(&mut |text, span| expander.expand_in_place(text, span));
+    // A `$ref` in the schema is a JSON pointer such as `#/$defs/Registry`, never a place for
+    // a substituted value, so it is left as written.
+    environment.variables.map_strings(&mut |text, span, key| {
+        if key != Some("$ref") {
+            expander.expand_in_place(text, span);
+        }
+    });
     environment
         .job_configuration
-        .map_strings(&mut |text, span| expander.expand_in_place(text, span));
+        .map_strings(&mut |text, span, _| expander.expand_in_place(text, span));
     if let Some(output) = &mut environment.output {
         let span = output.span;
         expander.expand_in_place(&mut output.text, span);

@@ -144,15 +144,26 @@ impl Value {
         }
     }
 
-    /// Applies `change` to every string value in place.
-    pub fn map_strings(&mut self, change: &mut impl FnMut(&mut String, Span)) {
+    /// Applies `change` to every string value in place, with the key of the member it is the
+    /// value of (`None` for list items and the root).
+    pub fn map_strings(&mut self, change: &mut impl FnMut(&mut String, Span, Option<&str>)) {
+        self.map_strings_under(None, change);
+    }
+
+    fn map_strings_under(
+        &mut self,
+        key: Option<&str>,
+        change: &mut impl FnMut(&mut String, Span, Option<&str>),
+    ) {
         let span = self.span;
         match &mut self.kind {
-            Kind::String(text) => change(text, span),
-            Kind::Array(items) => items.iter_mut().for_each(|item| item.map_strings(change)),
+            Kind::String(text) => change(text, span, key),
+            Kind::Array(items) => items
+                .iter_mut()
+                .for_each(|item| item.map_strings_under(None, change)),
             Kind::Object(object) => object
-                .values_mut()
-                .for_each(|member| member.value.map_strings(change)),
+                .iter_mut()
+                .for_each(|(key, member)| member.value.map_strings_under(Some(key), change)),
             _ => {}
         }
     }

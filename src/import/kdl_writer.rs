@@ -196,6 +196,8 @@ pub fn scalar(pattern: &Pattern) -> Option<String> {
         Pattern::Integer(integer) => integer.to_string(),
         Pattern::Float(value) => float(*value),
         Pattern::Text(pieces) => text_value(pieces),
+        Pattern::Reference(text) if is_bare(text) => text.clone(),
+        Pattern::Reference(text) => quote(text),
         Pattern::List(_) | Pattern::Map(_) => return None,
     };
     Some(text)

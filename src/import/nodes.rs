@@ -97,6 +97,7 @@ fn source_json(value: &Pattern) -> serde_json::Value {
             serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, serde_json::Value::Number)
         }
         Pattern::Text(pieces) => serde_json::Value::String(expansion_source(pieces)),
+        Pattern::Reference(text) => serde_json::Value::String(text.clone()),
         Pattern::List(items) => items.iter().map(source_json).collect(),
         Pattern::Map(members) => serde_json::Value::Object(
             members

@@ -12,6 +12,8 @@ pub enum Pattern {
     /// A JSON number written with a fraction or an exponent, such as `4.0`.
     Float(f64),
     Text(Vec<Piece>),
+    /// A `$ref` string in `variables`: written as it is, because poolc never expands it.
+    Reference(String),
     List(Vec<Pattern>),
     /// Members in source order. Keys are never generalised, because poolc never expands keys.
     Map(Vec<(String, Pattern)>),
@@ -41,6 +43,7 @@ impl PartialEq for Pattern {
             (Pattern::Integer(a), Pattern::Integer(b)) => a == b,
             (Pattern::Float(a), Pattern::Float(b)) => a.to_bits() == b.to_bits(),
             (Pattern::Text(a), Pattern::Text(b)) => a == b,
+            (Pattern::Reference(a), Pattern::Reference(b)) => a == b,
             (Pattern::List(a), Pattern::List(b)) => a == b,
             (Pattern::Map(a), Pattern::Map(b)) => a == b,
             _ => false,
@@ -53,6 +56,12 @@ impl Pattern {
     /// returned as errors, because a pool file cannot hold them.
     pub fn from_json(json: &serde_json::Value) -> Result<Pattern, NumberTooLarge> {
         let mut path = Vec::new();
+        convert(json, &mut path)
+    }
+
+    /// Converts the value of a template's top-level `key`, so that paths start with it.
+    pub fn from_section_json(key: &str, json: &serde_json::Value) -> Result<Pattern, NumberTooLarge> {
+        let mut path = vec![format!(".{key}")];
         convert(json, &mut path)
     }
 
@@ -137,6 +146,7 @@ fn convert(json: &serde_json::Value, path: &mut Vec<String>) -> Result<Pattern, 
                 });
             }
         }
+        serde_json::Value::String(text) if is_schema_reference(path) => Pattern::Reference(text.clone()),
         serde_json::Value::String(text) => Pattern::literal(text),
         serde_json::Value::Array(items) => {
             let mut converted = Vec::with_capacity(items.len());
@@ -158,6 +168,11 @@ fn convert(json: &serde_json::Value, path: &mut Vec<String>) -> Result<Pattern, 
         }
     };
     Ok(pattern)
+}
+
+/// Returns whether `path` leads to a `$ref` member inside `variables`.
+fn is_schema_reference(path: &[String]) -> bool {
+    path.first().is_some_and(|first| first == ".variables") && path.last().is_some_and(|last| last == ".$ref")
 }
 
 fn join_literal(pieces: &[Piece]) -> String {
@@ -193,6 +208,21 @@ fn split_text(text: &str, environment: &str) -> Vec<Piece> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn schema_reference_stays_verbatim() {
+        let json = serde_json::json!({
+            "variables": {"properties": {"a": {"$ref": "#/$defs/A"}}},
+            "job_configuration": {"$ref": "#/$defs/A"},
+        });
+        let pattern = Pattern::from_json(&json).expect("converts");
+        let sections = pattern.as_map().expect("object");
+        let variable = &sections[0].1.as_map().expect("variables")[0].1.as_map().expect("properties")[0].1;
+        let reference = &variable.as_map().expect("schema")[0].1;
+        assert_eq!(*reference, Pattern::Reference("#/$defs/A".to_owned()));
+        let job_reference = &sections[1].1.as_map().expect("job configuration")[0].1;
+        assert_eq!(*job_reference, Pattern::literal("#/$defs/A"));
+    }
 
     #[test]
     fn generalise_then_expand_restores_text() {

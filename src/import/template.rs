@@ -92,13 +92,13 @@ pub fn read(file: FileId, source: &SourceFile, diagnostics: &mut Diagnostics) ->
             complete = false;
             continue;
         }
-        match Pattern::from_json(value) {
+        match Pattern::from_section_json(key, value) {
             Ok(pattern) => sections.push((section, pattern)),
             Err(too_large) => {
                 diagnostics.push(
                     Diagnostic::new(
                         Code::NumberOutOfRange,
-                        format!("integer `{}` at `{key}.{}` does not fit in 64 bits", too_large.text, too_large.path),
+                        format!("integer `{}` at `{}` does not fit in 64 bits", too_large.text, too_large.path),
                     )
                     .at(key_span(key), "in this section")
                     .with_help("pool files hold integers from -9223372036854775808 to 9223372036854775807; write a smaller number, or a string"),
