@@ -217,7 +217,11 @@ mod tests {
         });
         let pattern = Pattern::from_json(&json).expect("converts");
         let sections = pattern.as_map().expect("object");
-        let variable = &sections[0].1.as_map().expect("variables")[0].1.as_map().expect("properties")[0].1;
+        let variable = &sections[0].1.as_map().expect("variables")[0]
+            .1
+            .as_map()
+            .expect("properties")[0]
+            .1;
         let reference = &variable.as_map().expect("schema")[0].1;
         assert_eq!(*reference, Pattern::Reference("#/$defs/A".to_owned()));
         let job_reference = &sections[1].1.as_map().expect("job configuration")[0].1;
