@@ -11,7 +11,7 @@ use crate::source::{FileId, SourceMap};
 use crate::substitute::{self, UnsetPolicy};
 use crate::workspace::{self, LoadError, Workspace};
 
-/// How a run reads its inputs.
+/// Settings for reading a run's inputs.
 pub struct Options<'a> {
     /// Reads a name from the process environment.
     pub lookup: substitute::Lookup<'a>,
@@ -31,7 +31,7 @@ pub struct Compilation {
     pub environments: Vec<EnvironmentSummary>,
 }
 
-/// What later steps need of an environment once its template is built.
+/// The facts about an environment that later steps need once its template is built.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnvironmentSummary {
     pub name: String,

@@ -24,7 +24,7 @@ pub struct Removal {
 #[derive(Debug, Clone)]
 pub struct Environment {
     pub name: String,
-    /// Where the name comes from: the `environment` node, or the start of the file.
+    /// The span the name comes from: the `environment` node, or the start of the file.
     pub name_span: Span,
     /// Profile names from the root down to the environment's own.
     pub chain: Vec<String>,

@@ -15,7 +15,7 @@ use crate::source::{SourceMap, Span};
 pub const HOLE_START: char = '\u{E000}';
 pub const HOLE_END: char = '\u{E001}';
 
-/// What an unset name becomes.
+/// The treatment of a name that is neither set nor declared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnsetPolicy {
     /// An error at the reference: the normal build.

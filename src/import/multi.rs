@@ -87,7 +87,7 @@ fn common_map(samples: &[Sample<'_>]) -> Pattern {
     Pattern::Map(members)
 }
 
-/// What an environment does to one value of the base.
+/// The change an environment makes to one value of the base.
 #[derive(Debug, Clone)]
 pub enum Change {
     /// A new value in place of the base's.

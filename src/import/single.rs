@@ -7,7 +7,7 @@ use super::kdl_writer::{Node, quote, render_nodes};
 use super::nodes::{json_node, member_schema, schema_node};
 use super::pattern::Pattern;
 
-/// What goes at the top of a root profile.
+/// The top-level nodes at the head of a root profile.
 pub struct RootHeader<'a> {
     /// Comment lines, written with `// ` before each.
     pub comment: &'a [String],
