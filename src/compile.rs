@@ -3,10 +3,15 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+use std::collections::BTreeMap;
+
 use crate::checks;
+use crate::code::Code;
+use crate::diagnostic::Diagnostic;
 use crate::diagnostic::{Diagnostics, Severity};
 use crate::emit::{self, Template};
 use crate::resolve::{self, Environment};
+use crate::source::Span;
 use crate::source::{FileId, SourceMap};
 use crate::substitute::{self, UnsetPolicy};
 use crate::workspace::{self, LoadError, Workspace};
@@ -83,6 +88,7 @@ fn compile_workspace(
     let chains = resolve::environment_chains(&workspace, &mut diagnostics);
     let mut templates = Vec::new();
     let mut summaries = Vec::new();
+    let mut writers: BTreeMap<String, (String, Span)> = BTreeMap::new();
     for chain in &chains {
         let Some(mut environment) = resolve::apply_chain(chain, &mut diagnostics) else {
             continue;
@@ -114,6 +120,28 @@ fn compile_workspace(
         }
         checks::check_environment(&workspace.sources, environment, &mut own);
         let names = emit::file_name(environment, &mut own);
+        if let Some((_, file_name)) = &names {
+            let span = environment
+                .output
+                .as_ref()
+                .map_or(environment.name_span, |o| o.span);
+            if let Some((other, other_span)) = writers.get(file_name) {
+                own.push(
+                    Diagnostic::new(
+                        Code::DuplicateEnvironment,
+                        format!(
+                            "environments `{other}` and `{}` both write `{file_name}`",
+                            environment.name
+                        ),
+                    )
+                    .at(span, "this environment's template")
+                    .with_secondary(*other_span, format!("`{other}` writes the same file"))
+                    .with_help("give one of them another `output` name, or another `environment` name"),
+                );
+            } else {
+                writers.insert(file_name.clone(), (environment.name.clone(), span));
+            }
+        }
         let failed = own.has_errors();
         diagnostics.extend(own);
         let Some((worker, file_name)) = names else {

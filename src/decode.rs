@@ -231,6 +231,22 @@ impl Decoder<'_> {
         {
             return self.json_array(node, &arguments, &properties, children, span);
         }
+        if shape == Some("object") && !arguments.is_empty() {
+            self.error(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    format!("`(object){}` takes no arguments", node.name().value()),
+                )
+                .at(
+                    self.value_span(arguments[0]),
+                    "an argument is not an object member",
+                )
+                .with_help(
+                    "write members as properties or children, or drop `(object)` for a scalar or list",
+                ),
+            );
+            return None;
+        }
         if shape == Some("object") || has_children_block || !properties.is_empty() {
             return self.json_object(&properties, children, span);
         }

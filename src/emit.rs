@@ -94,6 +94,17 @@ pub fn file_name(environment: &Environment, diagnostics: &mut Diagnostics) -> Op
                 );
                 return None;
             }
+            if !output.text.ends_with(".json") {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        format!("output name `{}` does not end in `.json`", output.text),
+                    )
+                    .at(output.span, "not a JSON file name")
+                    .with_help("templates are JSON files: end the name with `.json`, so that it can never replace a pool file"),
+                );
+                return None;
+            }
             output.text.clone()
         }
         None => {
@@ -107,6 +118,7 @@ pub fn file_name(environment: &Environment, diagnostics: &mut Diagnostics) -> Op
     Some((worker.text.clone(), name))
 }
 
-fn is_plain_file_name(name: &str) -> bool {
+/// Returns whether `name` is one file name, not a path: no separators, `.` or `..`.
+pub fn is_plain_file_name(name: &str) -> bool {
     !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0'])
 }

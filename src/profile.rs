@@ -138,7 +138,7 @@ fn decode_top_level(decoder: &mut Decoder<'_>, profile: &mut Profile, node: &Kdl
     match node.name().value() {
         "extends" => profile.extends = single_string(decoder, node),
         "worker" => profile.worker = single_string(decoder, node),
-        "environment" => profile.environment = single_string(decoder, node),
+        "environment" => profile.environment = environment_name(decoder, node),
         "output" => profile.output = single_string(decoder, node),
         "abstract" => {
             if no_entries(decoder, node) {
@@ -224,6 +224,27 @@ fn no_entries(decoder: &mut Decoder<'_>, node: &KdlNode) -> bool {
         .with_help(format!("write `{}` alone on its line", node.name().value())),
     );
     false
+}
+
+/// Reads `environment "NAME"`: the name goes into the output file name, so it must be a plain
+/// word that cannot lead out of the output folder.
+fn environment_name(decoder: &mut Decoder<'_>, node: &KdlNode) -> Option<Spanned> {
+    let name = single_string(decoder, node)?;
+    let valid = !name.text.is_empty()
+        && !name.text.starts_with('.')
+        && name
+            .text
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if valid {
+        return Some(name);
+    }
+    decoder.error(
+        Diagnostic::new(Code::InvalidValue, format!("environment name `{}` is not a plain name", name.text))
+            .at(name.span, "not allowed in an environment name")
+            .with_help("use letters, digits, `-`, `_` and `.`, not starting with `.`; the name becomes part of the output file name"),
+    );
+    None
 }
 
 /// Reads a node that holds exactly one string argument, such as `worker "docker"`.

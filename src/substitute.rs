@@ -114,7 +114,7 @@ impl Expander<'_> {
                     .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
                     .unwrap_or(after.len());
                 let name = &after[..name_len];
-                match self.resolve(name, whole, at, name_len + 1, span) {
+                match self.resolve(name, whole, at, name_len + 1, span, true) {
                     Some(Some(value)) => output.push_str(&value),
                     Some(None) => {
                         self.report_unset(name, whole, at, name_len + 1, span);
@@ -149,7 +149,11 @@ impl Expander<'_> {
             self.report_malformed(whole, at, len, span, &message);
             return None;
         }
-        match (self.resolve(name, whole, at, len, span)?, fallback) {
+        // With a fallback, an unset name takes the fallback in check mode too, as `build` does.
+        match (
+            self.resolve(name, whole, at, len, span, fallback.is_none())?,
+            fallback,
+        ) {
             (Some(value), None) => Some(value),
             (Some(value), Some(_)) if !value.is_empty() => Some(value),
             (_, Some(fallback)) => {
@@ -164,7 +168,8 @@ impl Expander<'_> {
     }
 
     /// Looks a name up: `ENV`, then `let` values, then the process environment.
-    /// Returns `None` after reporting an error, `Some(None)` when the name is unset.
+    /// Returns `None` after reporting an error, `Some(None)` when the name is unset and no
+    /// hole may stand for it.
     fn resolve(
         &mut self,
         name: &str,
@@ -172,6 +177,7 @@ impl Expander<'_> {
         at: usize,
         len: usize,
         span: Span,
+        allow_hole: bool,
     ) -> Option<Option<String>> {
         if name == "ENV" {
             return Some(Some(self.environment_name.clone()));
@@ -198,7 +204,7 @@ impl Expander<'_> {
         if let Some(value) = (self.lookup)(name) {
             return Some(Some(value));
         }
-        if self.policy == UnsetPolicy::Hole {
+        if self.policy == UnsetPolicy::Hole && allow_hole {
             return Some(Some(format!("{HOLE_START}{name}{HOLE_END}")));
         }
         Some(None)

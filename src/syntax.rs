@@ -9,8 +9,23 @@ use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::source::{FileId, SourceFile, Span};
 
+/// The deepest nesting of children blocks a pool file may have. The KDL parser recurses once a
+/// level, and templates are read back with serde_json, whose default limit is 128 levels.
+pub const MAX_NESTING: usize = 100;
+
 /// Parses one file, reporting every syntax error the parser found.
 pub fn parse(file: FileId, source: &SourceFile, diagnostics: &mut Diagnostics) -> Option<KdlDocument> {
+    if let Some(offset) = too_deep(&source.text) {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::KdlSyntax,
+                format!("children blocks are nested more than {MAX_NESTING} levels deep"),
+            )
+            .at(Span::new(file, offset, 1), format!("level {}", MAX_NESTING + 1))
+            .with_help("flatten the structure; Prefect templates never need this depth"),
+        );
+        return None;
+    }
     match source.text.parse::<KdlDocument>() {
         Ok(document) => Some(document),
         Err(error) => {
@@ -24,6 +39,88 @@ pub fn parse(file: FileId, source: &SourceFile, diagnostics: &mut Diagnostics) -
             None
         }
     }
+}
+
+/// Returns the offset of the first `{` that opens a block deeper than [`MAX_NESTING`], skipping
+/// strings and comments, so that the parser is never handed a file that could exhaust its stack.
+fn too_deep(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut index = 0;
+    while index < bytes.len() {
+        match bytes[index] {
+            b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(index);
+                }
+            }
+            b'}' => depth = depth.saturating_sub(1),
+            b'/' if bytes.get(index + 1) == Some(&b'/') => {
+                index = text[index..].find('\n').map_or(bytes.len(), |end| index + end);
+            }
+            b'/' if bytes.get(index + 1) == Some(&b'*') => index = skip_block_comment(bytes, index),
+            b'#' | b'"' => index = skip_string(text, index),
+            _ => {}
+        }
+        index += 1;
+    }
+    None
+}
+
+/// Returns the index of the last byte of a `/* */` comment, which may nest.
+fn skip_block_comment(bytes: &[u8], start: usize) -> usize {
+    let mut depth = 0usize;
+    let mut index = start;
+    while index + 1 < bytes.len() {
+        match (bytes[index], bytes[index + 1]) {
+            (b'/', b'*') => {
+                depth += 1;
+                index += 1;
+            }
+            (b'*', b'/') => {
+                depth -= 1;
+                index += 1;
+                if depth == 0 {
+                    return index;
+                }
+            }
+            _ => {}
+        }
+        index += 1;
+    }
+    bytes.len()
+}
+
+/// Returns the index of the last byte of a quoted, multi-line or raw string starting at `start`
+/// (`"..."`, `"""..."""`, `#"..."#`), or `start` when no string starts there.
+fn skip_string(text: &str, start: usize) -> usize {
+    let rest = &text[start..];
+    let hashes = rest.bytes().take_while(|b| *b == b'#').count();
+    let after_hashes = &rest[hashes..];
+    if !after_hashes.starts_with('"') {
+        return start + hashes.saturating_sub(1);
+    }
+    let quotes = if after_hashes.starts_with("\"\"\"") { 3 } else { 1 };
+    let closing = format!("{}{}", "\"".repeat(quotes), "#".repeat(hashes));
+    let body_start = start + hashes + quotes;
+    let mut search = body_start;
+    while let Some(found) = text[search..].find(&closing) {
+        let at = search + found;
+        let escaped = hashes == 0
+            && text[body_start..at]
+                .bytes()
+                .rev()
+                .take_while(|b| *b == b'\\')
+                .count()
+                % 2
+                == 1;
+        if !escaped {
+            return at + closing.len() - 1;
+        }
+        search = at + 1;
+    }
+    text.len()
 }
 
 fn convert(file: FileId, source: &SourceFile, found: &KdlDiagnostic) -> Diagnostic {
@@ -121,5 +218,33 @@ fn lowercase_first(text: &str) -> String {
             }
         }
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_NESTING, too_deep};
+
+    fn nested(levels: usize) -> String {
+        format!("a {}1{}", "{ b ".repeat(levels), " }".repeat(levels))
+    }
+
+    #[test]
+    fn too_deep_accepts_limit() {
+        assert_eq!(too_deep(&nested(MAX_NESTING)), None);
+    }
+
+    #[test]
+    fn too_deep_rejects_one_more() {
+        assert!(too_deep(&nested(MAX_NESTING + 1)).is_some());
+    }
+
+    #[test]
+    fn too_deep_skips_strings_and_comments() {
+        let braces = "{".repeat(MAX_NESTING + 5);
+        let text = format!(
+            "a \"{braces}\" #\"{braces}\"# \"\"\"\n{braces}\n\"\"\" // {braces}\n/* {braces} /* */ */ b \"\\\"{braces}\"\n"
+        );
+        assert_eq!(too_deep(&text), None);
     }
 }

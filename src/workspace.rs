@@ -51,7 +51,9 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
         let mut found: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|entry| entry.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "kdl") && p.is_file())
+            // A `.kdl` entry that cannot be read, such as a dangling link, is kept so that reading
+            // it fails loudly instead of an environment silently disappearing.
+            .filter(|p| p.extension().is_some_and(|e| e == "kdl") && !p.is_dir())
             .collect();
         if found.is_empty() {
             return Err(LoadError::Empty(path.clone()));

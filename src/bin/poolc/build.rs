@@ -47,21 +47,20 @@ pub fn run(args: &BuildArgs) -> u8 {
     if args.check {
         return crate::check::run(args, &compilation);
     }
-    for template in &compilation.templates {
-        match output::write_template(&args.output, template) {
-            Ok(outcome) => {
-                let word = match outcome {
-                    WriteOutcome::Written => "written",
-                    WriteOutcome::Unchanged => "unchanged",
-                };
-                let path = args.output.join(&template.file_name);
-                eprintln!("{:<12} {} ({})", word, path.display(), template.environment);
-            }
-            Err(error) => {
-                eprintln!("error: {error}");
-                return EXIT_ERROR;
-            }
+    let outcomes = match output::write_templates(&args.output, &compilation.templates) {
+        Ok(outcomes) => outcomes,
+        Err(error) => {
+            eprintln!("error: {error}; no template was written");
+            return EXIT_ERROR;
         }
+    };
+    for (template, outcome) in compilation.templates.iter().zip(outcomes) {
+        let word = match outcome {
+            WriteOutcome::Written => "written",
+            WriteOutcome::Unchanged => "unchanged",
+        };
+        let path = args.output.join(&template.file_name);
+        eprintln!("{:<12} {} ({})", word, path.display(), template.environment);
     }
     if args.prune {
         return crate::check::prune(args, &compilation);
