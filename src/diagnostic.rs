@@ -19,14 +19,14 @@ impl Severity {
 }
 
 /// A span with the text shown under it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Label {
     pub span: Span,
     pub message: String,
 }
 
 /// One problem: a code, a message, the spans it concerns and how to fix it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
     pub code: Code,
     pub severity: Severity,
@@ -97,13 +97,23 @@ impl Diagnostic {
 #[derive(Debug, Default, Clone)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
+    /// Indices into `items` by hash, so that a repeated diagnostic (the same problem met
+    /// through several environments) is found without comparing against every item.
+    seen: std::collections::HashMap<u64, Vec<usize>>,
 }
 
 impl Diagnostics {
+    /// Adds a diagnostic unless an identical one is already there.
     pub fn push(&mut self, diagnostic: Diagnostic) {
-        if !self.items.contains(&diagnostic) {
-            self.items.push(diagnostic);
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        diagnostic.hash(&mut hasher);
+        let indices = self.seen.entry(hasher.finish()).or_default();
+        if indices.iter().any(|index| self.items[*index] == diagnostic) {
+            return;
         }
+        indices.push(self.items.len());
+        self.items.push(diagnostic);
     }
 
     pub fn extend(&mut self, other: Diagnostics) {

@@ -169,8 +169,9 @@ impl Decoder<'_> {
     }
 
     fn check_duplicate_keywords(&mut self, members: &[MemberEdit]) {
-        for (index, member) in members.iter().enumerate() {
-            if let Some(first) = members[..index].iter().find(|m| m.key == member.key) {
+        let mut first_by_key: std::collections::HashMap<&str, &MemberEdit> = std::collections::HashMap::new();
+        for member in members {
+            if let Some(first) = first_by_key.get(member.key.as_str()).copied() {
                 let code = if member.kind == KeyKind::Keyword {
                     Code::DuplicateProperty
                 } else {
@@ -181,6 +182,8 @@ impl Decoder<'_> {
                     .with_secondary(first.key_span, "first written here")
                     .with_help("keep one of them");
                 self.error(diagnostic);
+            } else {
+                first_by_key.insert(&member.key, member);
             }
         }
     }

@@ -43,6 +43,8 @@ pub struct SourceFile {
     /// The path as shown in diagnostics.
     pub name: String,
     pub text: Arc<String>,
+    /// Byte offsets where each line starts, computed on first use.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
@@ -54,10 +56,14 @@ impl SourceFile {
     /// Returns the 1-based line and column (in characters) of a byte offset.
     pub fn line_column(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let before = self.text.get(..offset).unwrap_or("");
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before.get(line_start..).unwrap_or("").chars().count() + 1;
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let line = starts.partition_point(|start| *start <= offset);
+        let line_start = starts.get(line.saturating_sub(1)).copied().unwrap_or(0);
+        let column = self.text.get(line_start..offset).unwrap_or("").chars().count() + 1;
         (line, column)
     }
 
@@ -79,6 +85,7 @@ impl SourceMap {
             path: path.to_path_buf(),
             name,
             text: Arc::new(text),
+            line_starts: std::sync::OnceLock::new(),
         });
         FileId(self.files.len() - 1)
     }
