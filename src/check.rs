@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::emit::Template;
+use crate::emit::{Template, render};
 use crate::substitute::{HOLE_END, HOLE_START};
 
 /// Values bound to hole names, taken from the file on disk.
@@ -274,6 +274,39 @@ fn resolve_file_name(folder: &Path, file_name: &str) -> String {
     }
 }
 
+/// What a stale file's diff shows once secret values are hidden.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShownDiff {
+    /// A unified diff of both sides, parsed, with secrets hidden and rendered again.
+    Diff(String),
+    /// Both sides render alike once parsed, so the bytes differ only in layout, such as spacing.
+    LayoutOnly,
+    /// A side is not valid JSON, so its secrets cannot be found and nothing is shown.
+    NotJson(String),
+}
+
+/// Renders the diff of a stale file for display, with the secret values of both sides hidden
+/// (see [`crate::redact`]). Freshness is decided on the real bytes by [`compare`], never here.
+pub fn shown_diff(path: &Path, on_disk: &str, expected: &str) -> ShownDiff {
+    let parse = |text: &str| serde_json::from_str::<serde_json::Value>(text);
+    let disk_json = match parse(on_disk) {
+        Ok(json) => json,
+        Err(error) => return ShownDiff::NotJson(format!("the file on disk is not valid JSON: {error}")),
+    };
+    let expected_json = match parse(expected) {
+        Ok(json) => json,
+        Err(error) => {
+            return ShownDiff::NotJson(format!("the compiled template cannot be read back: {error}"));
+        }
+    };
+    let (disk_shown, expected_shown) = crate::redact::redact_pair(&disk_json, &expected_json);
+    let (disk_text, expected_text) = (render(&disk_shown), render(&expected_shown));
+    if disk_text == expected_text {
+        return ShownDiff::LayoutOnly;
+    }
+    ShownDiff::Diff(unified_diff(path, &disk_text, &expected_text))
+}
+
 /// Renders a unified diff from the file on disk to what the pool files compile to.
 pub fn unified_diff(path: &Path, on_disk: &str, expected: &str) -> String {
     let name = path.display().to_string();
@@ -361,6 +394,62 @@ mod tests {
         let text = format!("{}/{}", hole("A"), hole("B"));
         let bindings = Bindings::from([("A".to_owned(), "1".to_owned())]);
         assert_eq!(fill_holes(&text, &bindings), "1/${B}");
+    }
+
+    fn shown_text(shown: ShownDiff) -> String {
+        match shown {
+            ShownDiff::Diff(text) => text,
+            other => panic!("expected a diff, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn shown_diff_hides_secret_defaults() {
+        let template = |secret: &str, cpu: u32| {
+            let json = serde_json::json!({
+                "variables": {"properties": {
+                    "token": {"type": "string", "format": "password", "default": secret},
+                    "cpu": {"type": "integer", "default": cpu}
+                }},
+                "job_configuration": {}
+            });
+            render(&json)
+        };
+        let path = Path::new("t.json");
+        let changed = shown_text(shown_diff(
+            path,
+            &template("hunter2", 1),
+            &template("hunter2-prod", 1),
+        ));
+        assert!(!changed.contains("hunter2"), "{changed}");
+        assert!(
+            changed.contains("-        \"default\": \"<hidden>\""),
+            "{changed}"
+        );
+        assert!(
+            changed.contains("+        \"default\": \"<hidden, changed>\""),
+            "{changed}"
+        );
+
+        let same = shown_text(shown_diff(path, &template("hunter2", 1), &template("hunter2", 2)));
+        assert!(!same.contains("hunter2"), "{same}");
+        assert!(!same.contains("<hidden, changed>"), "{same}");
+        assert!(same.contains("+        \"default\": 2"), "{same}");
+    }
+
+    #[test]
+    fn shown_diff_of_layout_change() {
+        let shown = shown_diff(Path::new("t.json"), "{\"a\": 1}", "{\n  \"a\": 1\n}\n");
+        assert_eq!(shown, ShownDiff::LayoutOnly);
+    }
+
+    #[test]
+    fn shown_diff_of_invalid_json() {
+        let shown = shown_diff(Path::new("t.json"), "{\"token\": \"hunter2\"", "{}\n");
+        assert!(
+            matches!(&shown, ShownDiff::NotJson(reason) if !reason.contains("hunter2")),
+            "{shown:?}"
+        );
     }
 
     #[test]

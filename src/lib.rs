@@ -20,6 +20,7 @@ pub mod output;
 pub mod placeholder;
 pub mod profile;
 pub mod prune;
+pub mod redact;
 pub mod render;
 pub mod resolve;
 pub mod schema;

@@ -51,9 +51,14 @@ impl Repository {
 
     /// Runs poolc in the repository, with `AZURE_SUBSCRIPTION_ID` set to `subscription` or unset.
     fn poolc(&self, args: &[&str], subscription: Option<&str>) -> Output {
+        self.poolc_in("", args, subscription)
+    }
+
+    /// Runs poolc like [`Repository::poolc`], in `folder` of the repository.
+    fn poolc_in(&self, folder: &str, args: &[&str], subscription: Option<&str>) -> Output {
         let mut command = Command::new(env!("CARGO_BIN_EXE_poolc"));
         command
-            .current_dir(self.path())
+            .current_dir(self.path().join(folder))
             .args(args)
             .env("NO_COLOR", "1")
             .env("COLUMNS", "100")
@@ -200,10 +205,64 @@ fn diff_base_with_bad_revision_exits_two() {
     let diff = repository.poolc(&["diff", "--base", "no-such-revision"], None);
     assert_eq!(diff.status.code(), Some(2), "{}", text(&diff));
     assert!(
-        stderr(&diff).starts_with("error: `git ls-tree"),
+        stderr(&diff).starts_with("error: revision `no-such-revision` not found;"),
         "{}",
         stderr(&diff)
     );
+    assert!(!stderr(&diff).contains("fatal"), "{}", stderr(&diff));
+    assert_eq!(stdout(&diff), "");
+}
+
+#[test]
+fn diff_base_rejects_option_like_revision() {
+    let repository = Repository::new();
+    for revision in ["--base=--full-tree", "--base=-p"] {
+        let diff = repository.poolc(&["diff", revision, "pools"], None);
+        assert_eq!(diff.status.code(), Some(2), "{}", text(&diff));
+        assert!(
+            stderr(&diff).starts_with("error: revision `-"),
+            "{}",
+            stderr(&diff)
+        );
+        assert!(
+            stderr(&diff).contains("cannot start with `-`"),
+            "{}",
+            stderr(&diff)
+        );
+    }
+}
+
+#[test]
+fn diff_base_from_pools_folder() {
+    let repository = Repository::new();
+    repository.edit("pools/prod.kdl", "cpu default=4", "cpu default=8");
+    let expected = "prod: 1 change\n  ~ variables.properties.cpu.default: 4 → 8\n";
+    for (folder, path) in [("pools", "."), ("pools", "./"), ("infra/worker", "../../pools")] {
+        let diff = repository.poolc_in(folder, &["diff", "--base", "HEAD", path], None);
+        assert_eq!(diff.status.code(), Some(1), "{folder} {path}: {}", text(&diff));
+        assert_eq!(stdout(&diff), expected, "{folder} {path}");
+        assert_eq!(stderr(&diff), "", "{folder} {path}");
+    }
+}
+
+#[test]
+fn diff_base_of_single_files_from_pools_folder() {
+    let repository = Repository::new();
+    repository.edit("pools/prod.kdl", "cpu default=4", "cpu default=8");
+    let diff = repository.poolc_in("pools", &["diff", "--base", "HEAD", "base.kdl", "prod.kdl"], None);
+    assert_eq!(diff.status.code(), Some(1), "{}", text(&diff));
+    assert_eq!(
+        stdout(&diff),
+        "prod: 1 change\n  ~ variables.properties.cpu.default: 4 → 8\n"
+    );
+}
+
+#[test]
+fn diff_base_rejects_path_outside_repository() {
+    let repository = Repository::new();
+    let diff = repository.poolc_in("pools", &["diff", "--base", "HEAD", "../.."], None);
+    assert_eq!(diff.status.code(), Some(2), "{}", text(&diff));
+    assert_eq!(stderr(&diff), "error: `../..` is outside the git repository\n");
 }
 
 #[test]
@@ -285,11 +344,11 @@ fn diff_base_markdown_summarizes_environments() {
     let expected = "\
 ### poolc: template changes since `HEAD`
 
-- **prod**: 1 change
-- **test**: removed
+- **`prod`**: 1 change
+- **`test`**: removed
 
 <details open>
-<summary>prod: 1 change</summary>
+<summary><code>prod</code>: 1 change</summary>
 
 | | Path | Old | New |
 | --- | --- | --- | --- |
@@ -298,4 +357,22 @@ fn diff_base_markdown_summarizes_environments() {
 </details>
 ";
     assert_eq!(stdout(&diff), expected);
+}
+
+#[test]
+fn check_with_json_messages_keeps_diff_off_stdout() {
+    let repository = Repository::new();
+    repository.edit("pools/prod.kdl", "cpu default=4", "cpu default=8");
+    for format in ["json", "github"] {
+        let mut args = CHECK.to_vec();
+        args.extend(["--message-format", format]);
+        let check = repository.poolc(&args, None);
+        assert_eq!(check.status.code(), Some(1), "{}", text(&check));
+        assert_eq!(stdout(&check), "", "{format}");
+        assert!(
+            stderr(&check).contains("\n-        \"default\": 4,\n+        \"default\": 8,\n"),
+            "{format}: {}",
+            stderr(&check)
+        );
+    }
 }

@@ -13,6 +13,10 @@ pub fn run(args: &BuildArgs) -> u8 {
         eprintln!("error: `--prune` needs every path to be a folder, so that it sees every environment");
         return EXIT_ERROR;
     }
+    if let Some(message) = crate::check::output_folder_error(&args.output) {
+        eprintln!("error: {message}");
+        return EXIT_ERROR;
+    }
     let lookup = |name: &str| std::env::var(name).ok();
     let options = Options {
         lookup: &lookup,

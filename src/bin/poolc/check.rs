@@ -1,9 +1,9 @@
 //! `poolc build --check` and `--prune`: compare the templates on disk, remove leftovers.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use poolc::check::{self, Freshness};
+use poolc::check::{self, Freshness, ShownDiff};
 use poolc::compile::Compilation;
 use poolc::prune;
 
@@ -16,18 +16,40 @@ pub fn all_folders(paths: &[PathBuf]) -> bool {
     paths.iter().all(|path| path.is_dir())
 }
 
+/// Returns an error message when `output` cannot be a folder of templates: when it, or the
+/// nearest part of it that exists, is not a folder. A folder that does not exist yet is fine.
+pub fn output_folder_error(output: &Path) -> Option<String> {
+    let existing = output.ancestors().find(|path| {
+        let named = !path.as_os_str().is_empty();
+        named && path.symlink_metadata().is_ok()
+    })?;
+    if existing.is_dir() {
+        return None;
+    }
+    Some(format!(
+        "`{}` is not a folder; name a folder to hold the templates with `-o`",
+        existing.display()
+    ))
+}
+
 /// Compares every template with its file on disk and reports leftovers; writes nothing.
 pub fn run(args: &BuildArgs, compilation: &Compilation) -> u8 {
-    let color = use_color();
+    // Machines read diagnostics in JSON Lines or GitHub format from stdout, so the diffs move to
+    // stderr to keep that stream parseable.
+    let diff_to_stderr = crate::report::diagnostics_on_stdout(args.report.message_format);
+    let color = if diff_to_stderr {
+        stderr_color()
+    } else {
+        use_color()
+    };
     let mut problems = 0;
     for template in &compilation.templates {
         let result = check::check_template(&args.output, template);
-        let (word, diff) = match &result.freshness {
+        let (word, shown) = match &result.freshness {
             Freshness::Fresh => ("fresh", None),
-            Freshness::Stale { on_disk, expected } => (
-                "stale",
-                Some(check::unified_diff(&result.path, on_disk, expected)),
-            ),
+            Freshness::Stale { on_disk, expected } => {
+                ("stale", Some(check::shown_diff(&result.path, on_disk, expected)))
+            }
             // The whole file would be new, so a diff would only repeat it.
             Freshness::Missing { .. } => ("missing", None),
         };
@@ -35,8 +57,23 @@ pub fn run(args: &BuildArgs, compilation: &Compilation) -> u8 {
         if result.freshness != Freshness::Fresh {
             problems += 1;
         }
-        if let Some(diff) = diff {
-            print!("{}", paint_diff(&diff, color));
+        let diff = match shown {
+            None => continue,
+            Some(ShownDiff::Diff(diff)) => diff,
+            Some(ShownDiff::LayoutOnly) => {
+                eprintln!("{:<12} the file differs only in layout, such as spacing", "");
+                continue;
+            }
+            Some(ShownDiff::NotJson(reason)) => {
+                eprintln!("{:<12} no diff shown: {reason}", "");
+                continue;
+            }
+        };
+        let painted = paint_diff(&diff, color);
+        if diff_to_stderr {
+            eprint!("{painted}");
+        } else {
+            print!("{painted}");
         }
     }
 
@@ -99,6 +136,10 @@ fn shell_words(paths: &[PathBuf]) -> String {
 /// Returns whether stdout is a terminal that accepts colour.
 pub fn use_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn stderr_color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
 /// Colours a unified diff's added lines green, removed lines red and hunk headers cyan.

@@ -123,13 +123,17 @@ pub fn completions(args: &CompletionsArgs) -> u8 {
 const CHECK_HELP: &str = "\
 Compile in memory and compare each template with the file in DIR; write nothing.
 Exits 0 with a `fresh` line per environment when every file matches. Exits 1 when a template is
-stale (with a unified diff on stdout) or missing, when DIR contains a template that poolc generated
-for an environment that no longer exists (see --prune), or when a pool file has an error.
+stale (with a unified diff on stdout, or on stderr when --message-format json or github puts
+diagnostics on stdout) or missing, when DIR contains a template that poolc generated for an
+environment that no longer exists (see --prune), or when a pool file has an error. Exits 2 when DIR
+exists but is not a folder.
 
 Works where a name such as `$AZURE_SUBSCRIPTION_ID` is unset: each unset name matches any JSON
 string content in the file on disk (no `\"` or `\\`), and the same text at every place it is used
 in one file. The diff of a stale file shows the values found in the file, or `${NAME}` where none
-was found. Leftover templates are only looked for when every PATH is a folder.";
+was found. The default of a secret variable (`format: password`, `writeOnly: true`, or a block's
+`secret_fields`) shows as `<hidden>`, or `<hidden, changed>` on the compiled side when it differs.
+Leftover templates are only looked for when every PATH is a folder.";
 
 const PRUNE_HELP: &str = "\
 After writing, remove templates of environments that no longer exist. A file is removed only if
@@ -148,7 +152,11 @@ the pool files at git revision REV with the one compiled from the working tree, 
 environments added or removed. Old files are read with `git ls-tree` and `git cat-file`; the
 work tree and the index are not touched.
 
-PATH defaults to `pools`. Unset names such as `$AZURE_SUBSCRIPTION_ID` show as `${NAME}`.
+PATH defaults to `pools`, relative to the current folder, which may be any folder of the
+repository. REV cannot start with `-`. Unset names such as `$AZURE_SUBSCRIPTION_ID` show as
+`${NAME}`. The default of a secret variable (`format: password`, `writeOnly: true`, or a block's
+`secret_fields`) shows as `<hidden>`, or `<hidden, changed>` on the new side when it differs.
+Diagnostics go to stderr in every --message-format, so that stdout holds only the diff.
 Array items with a `name` key are matched by name; other arrays are aligned by a sequence diff
 of their items.
 Exits 0 when nothing differs, 1 when something differs or a pool file has an error (its

@@ -9,7 +9,7 @@ use poolc::substitute::UnsetPolicy;
 use serde_json::{Value, json};
 
 use crate::cli::{DiffArgs, DiffFormat};
-use crate::report::print_diagnostics;
+use crate::report::print_diagnostics_to_stderr as print_diagnostics;
 use crate::{EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS};
 
 /// Pool folder read when no path is given.
@@ -124,7 +124,7 @@ fn compare_environments(
         return Err(EXIT_ERROR);
     }
     let status = match (find(old), find(new)) {
-        (Some(old), Some(new)) => compare_templates(old, new),
+        (Some(old), Some(new)) => compare_templates(old, new)?,
         _ => Status::NotCompared,
     };
     let entry = Entry {
@@ -154,26 +154,27 @@ fn compare_revision(args: &DiffArgs, revision: &str, paths: &[PathBuf]) -> Resul
             names.push(&environment.name);
         }
     }
-    let entries = names
-        .into_iter()
-        .map(|name| Entry {
+    let mut entries = Vec::with_capacity(names.len());
+    for name in names {
+        entries.push(Entry {
             name: name.to_owned(),
-            status: revision_status(name, &old, &new),
-        })
-        .collect();
+            status: revision_status(name, &old, &new)?,
+        });
+    }
     Ok((entries, old_failed || new_failed))
 }
 
-fn revision_status(name: &str, old: &Compilation, new: &Compilation) -> Status {
+fn revision_status(name: &str, old: &Compilation, new: &Compilation) -> Result<Status, u8> {
     let template = |c: &Compilation| c.templates.iter().find(|t| t.environment == name).cloned();
     let resolved = |c: &Compilation| c.environments.iter().any(|e| e.name == name);
-    match (template(old), template(new)) {
-        (Some(old), Some(new)) => compare_templates(&old, &new),
+    let status = match (template(old), template(new)) {
+        (Some(old), Some(new)) => return compare_templates(&old, &new),
         // A side with errors may have lost an environment to them, so absence proves nothing.
         (None, Some(_)) if !resolved(old) && !old.diagnostics.has_errors() => Status::Added,
         (Some(_), None) if !resolved(new) && !new.diagnostics.has_errors() => Status::Removed,
         _ => Status::NotCompared,
-    }
+    };
+    Ok(status)
 }
 
 fn report_failure(failed: bool, compilation: &Compilation) {
@@ -191,14 +192,33 @@ fn compile_working_tree(paths: &[PathBuf]) -> Result<Compilation, u8> {
     })
 }
 
-fn compare_templates(old: &Template, new: &Template) -> Status {
-    let parse = |t: &Template| serde_json::from_str::<Value>(&t.text).unwrap_or(Value::Null);
-    let changes = diff::diff(&parse(old), &parse(new));
+/// Compares two templates with their secret values hidden. A template that cannot be parsed
+/// back, such as one nested deeper than `serde_json` reads, is an error and never "unchanged".
+fn compare_templates(old: &Template, new: &Template) -> Result<Status, u8> {
+    let (old, new) = (parse_template(old)?, parse_template(new)?);
+    let (old, new) = poolc::redact::redact_pair(&old, &new);
+    let changes = diff::diff(&old, &new);
     if changes.is_empty() {
-        Status::Unchanged
+        Ok(Status::Unchanged)
     } else {
-        Status::Changed(changes)
+        Ok(Status::Changed(changes))
     }
+}
+
+fn parse_template(template: &Template) -> Result<Value, u8> {
+    serde_json::from_str::<Value>(&template.text).map_err(|error| {
+        // serde_json stops at 128 nested arrays and objects.
+        let reason = if error.to_string().contains("recursion limit") {
+            "its values are nested too deeply to compare"
+        } else {
+            "its compiled JSON cannot be read back"
+        };
+        eprintln!(
+            "error: cannot compare the template of environment `{}`: {reason} ({error})",
+            template.environment
+        );
+        EXIT_ERROR
+    })
 }
 
 fn report_unknown_environments(missing: &[&str], compilation: &Compilation) {
@@ -271,8 +291,12 @@ fn render_text(entries: &[Entry], color: bool) -> String {
 /// Renders a title, one summary line per environment that differs, then a table of changes for each.
 fn render_markdown(comparison: &Comparison<'_>, entries: &[Entry]) -> String {
     let title = match comparison {
-        Comparison::Environments { old, new } => format!("### poolc: `{new}` compared with `{old}`"),
-        Comparison::Revision(revision) => format!("### poolc: template changes since `{revision}`"),
+        Comparison::Environments { old, new } => {
+            format!("### poolc: {} compared with {}", code_span(new), code_span(old))
+        }
+        Comparison::Revision(revision) => {
+            format!("### poolc: template changes since {}", code_span(revision))
+        }
     };
     let differing: Vec<&Entry> = entries
         .iter()
@@ -284,16 +308,28 @@ fn render_markdown(comparison: &Comparison<'_>, entries: &[Entry]) -> String {
         return output;
     }
     for entry in &differing {
-        output.push_str(&format!("- **{}**: {}\n", entry.name, summary(&entry.status)));
+        let name = markdown_name(comparison, entry, code_span);
+        output.push_str(&format!("- **{name}**: {}\n", summary(&entry.status)));
     }
     for entry in &differing {
         if let Status::Changed(changes) = &entry.status {
-            output.push_str(&markdown_details(&entry.name, changes));
+            let name = markdown_name(comparison, entry, html_code);
+            output.push_str(&markdown_details(&name, changes));
         }
     }
     output
 }
 
+/// Renders an entry's name as code, so that no character of it acts as Markdown, HTML or an
+/// `@mention`: each environment alone, joined by `→` for two environments.
+fn markdown_name(comparison: &Comparison<'_>, entry: &Entry, code: fn(&str) -> String) -> String {
+    match comparison {
+        Comparison::Environments { old, new } => format!("{} → {}", code(old), code(new)),
+        Comparison::Revision(_) => code(&entry.name),
+    }
+}
+
+/// `name` is already rendered as HTML.
 fn markdown_details(name: &str, changes: &[Change]) -> String {
     let mut output = format!(
         "\n<details open>\n<summary>{name}: {}</summary>\n\n| | Path | Old | New |\n| --- | --- | --- | --- |\n",
@@ -315,14 +351,38 @@ fn markdown_details(name: &str, changes: &[Change]) -> String {
     output
 }
 
-/// Wraps text in a Markdown code span that survives backticks and table pipes.
+/// Wraps text in a Markdown code span for a table cell. The fence is one backtick longer than
+/// the longest run of backticks inside, so no run can close the span early. A space pads each
+/// side when the text starts or ends with a backtick, or with a space on both sides, because
+/// CommonMark removes one space from each side of such a span. Pipes are escaped, because a GFM
+/// table splits cells at them even inside code.
 fn code_span(text: &str) -> String {
-    let text = text.replace('|', "\\|");
-    if text.contains('`') {
-        format!("`` {text} ``")
-    } else {
-        format!("`{text}`")
+    if text.is_empty() {
+        return "` `".to_owned();
     }
+    let text = text.replace('|', "\\|");
+    let longest_run = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest_run + 1);
+    let padded = text.starts_with('`')
+        || text.ends_with('`')
+        || (text.starts_with(' ') && text.ends_with(' ') && !text.trim().is_empty());
+    let pad = if padded { " " } else { "" };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// Wraps text in an HTML `<code>` element, escaping the characters HTML gives a meaning to.
+fn html_code(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            other => escaped.push(other),
+        }
+    }
+    format!("<code>{escaped}</code>")
 }
 
 fn render_json(comparison: &Comparison<'_>, entries: &[Entry]) -> String {
@@ -360,4 +420,76 @@ fn render_json(comparison: &Comparison<'_>, entries: &[Entry]) -> String {
         }
     };
     poolc::emit::render(&document)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_span_plain_text() {
+        assert_eq!(code_span("a.b"), "`a.b`");
+    }
+
+    #[test]
+    fn code_span_fence_outgrows_backtick_runs() {
+        assert_eq!(code_span("\"a``b\""), "```\"a``b\"```");
+        assert_eq!(code_span("x```@team <b>"), "````x```@team <b>````");
+    }
+
+    #[test]
+    fn code_span_pads_edge_backticks() {
+        assert_eq!(code_span("`a`"), "`` `a` ``");
+        assert_eq!(code_span(" a "), "`  a  `");
+    }
+
+    #[test]
+    fn code_span_escapes_pipes() {
+        assert_eq!(code_span("a|b"), "`a\\|b`");
+    }
+
+    #[test]
+    fn code_span_of_empty_text_is_a_space() {
+        assert_eq!(code_span(""), "` `");
+    }
+
+    fn template(environment: &str, text: String) -> Template {
+        Template {
+            environment: environment.to_owned(),
+            file_name: format!("{environment}.json"),
+            worker: "azure-container-instance".to_owned(),
+            text,
+        }
+    }
+
+    /// Returns compact JSON with `leaf` inside `depth` nested objects.
+    fn nested(depth: usize, leaf: u32) -> String {
+        format!("{}{leaf}{}", "{\"a\":".repeat(depth), "}".repeat(depth))
+    }
+
+    #[test]
+    fn deep_templates_are_not_unchanged() {
+        let old = template("dev", nested(130, 1));
+        let new = template("prod", nested(130, 2));
+        assert!(matches!(compare_templates(&old, &new), Err(EXIT_ERROR)));
+    }
+
+    #[test]
+    fn templates_below_depth_limit_compare() {
+        let old = template("dev", nested(100, 1));
+        let new = template("prod", nested(100, 2));
+        let status = compare_templates(&old, &new);
+        assert!(
+            matches!(&status, Ok(Status::Changed(changes)) if changes.len() == 1),
+            "{status:?}"
+        );
+    }
+
+    #[test]
+    fn html_code_escapes_tags() {
+        assert_eq!(
+            html_code("<img src=x>@a&b"),
+            "<code>&lt;img src=x&gt;@a&amp;b</code>"
+        );
+    }
 }

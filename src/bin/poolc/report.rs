@@ -14,6 +14,21 @@ const DEFAULT_WIDTH: usize = 100;
 
 /// Prints a run's diagnostics and returns whether they fail it.
 pub fn print_diagnostics(compilation: &Compilation, args: &ReportArgs) -> bool {
+    print_diagnostics_on(compilation, args, diagnostics_on_stdout(args.message_format))
+}
+
+/// Prints a run's diagnostics to stderr in every format, for a command whose stdout carries its
+/// own output, and returns whether they fail the run.
+pub fn print_diagnostics_to_stderr(compilation: &Compilation, args: &ReportArgs) -> bool {
+    print_diagnostics_on(compilation, args, false)
+}
+
+/// Returns whether diagnostics in `format` go to stdout, where machines read them.
+pub fn diagnostics_on_stdout(format: MessageFormat) -> bool {
+    matches!(format, MessageFormat::Json | MessageFormat::Github)
+}
+
+fn print_diagnostics_on(compilation: &Compilation, args: &ReportArgs, stdout: bool) -> bool {
     let diagnostics = compilation.diagnostics.sorted();
     if !diagnostics.is_empty() {
         let stderr = std::io::stderr();
@@ -23,9 +38,10 @@ pub fn print_diagnostics(compilation: &Compilation, args: &ReportArgs) -> bool {
             width: terminal_width(),
         };
         let text = render::render_all(&compilation.sources, diagnostics, args.message_format, style);
-        match args.message_format {
-            MessageFormat::Json | MessageFormat::Github => print!("{text}"),
-            MessageFormat::Human | MessageFormat::Short => eprint!("{text}"),
+        if stdout {
+            print!("{text}");
+        } else {
+            eprint!("{text}");
         }
     }
     let diagnostics = &compilation.diagnostics;
