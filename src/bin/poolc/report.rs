@@ -56,7 +56,11 @@ pub fn summary(diagnostics: &poolc::diagnostic::Diagnostics) -> String {
         .count();
     let warnings = diagnostics.len() - errors;
     let plural = |count: usize, noun: &str| format!("{count} {noun}{}", if count == 1 { "" } else { "s" });
-    format!("{} and {}", plural(errors, "error"), plural(warnings, "warning"))
+    let counts = format!("{} and {}", plural(errors, "error"), plural(warnings, "warning"));
+    if errors == 0 {
+        return format!("{counts}, which `--deny-warnings` turns into a failure");
+    }
+    counts
 }
 
 fn terminal_width() -> usize {
