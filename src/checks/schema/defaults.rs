@@ -24,13 +24,8 @@ pub fn check(variables: &Value, json: &Json, diagnostics: &mut Diagnostics) {
     if instance.is_empty() {
         return;
     }
-    let schema = prepare(json);
-    let validator = match jsonschema::draft202012::options().offline().build(&schema) {
-        Ok(validator) => validator,
-        Err(error) => {
-            log::debug!("no default was checked: the prepared schema does not compile: {error}");
-            return;
-        }
+    let Some(validator) = validator_for(json) else {
+        return;
     };
     let instance = Json::Object(instance);
     let reporter = Reporter {
@@ -40,6 +35,68 @@ pub fn check(variables: &Value, json: &Json, diagnostics: &mut Diagnostics) {
     };
     for error in validator.iter_errors(&instance) {
         diagnostics.push(reporter.diagnostic(&error));
+    }
+}
+
+thread_local! {
+    /// Validators by the text of their schema, because environments usually share one schema
+    /// that differs only in defaults, and compiling a validator costs more than checking.
+    static VALIDATORS: std::cell::RefCell<std::collections::HashMap<String, std::rc::Rc<jsonschema::Validator>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Returns a validator for the prepared schema of `json`, compiled once per distinct schema.
+/// `default` values are left out first: they are annotations that do not change validation.
+fn validator_for(json: &Json) -> Option<std::rc::Rc<jsonschema::Validator>> {
+    let mut schema = prepare(json);
+    strip_defaults(&mut schema);
+    let key = schema.to_string();
+    if let Some(validator) = VALIDATORS.with(|cache| cache.borrow().get(&key).cloned()) {
+        return Some(validator);
+    }
+    let validator = match jsonschema::draft202012::options().offline().build(&schema) {
+        Ok(validator) => std::rc::Rc::new(validator),
+        Err(error) => {
+            log::debug!("no default was checked: the prepared schema does not compile: {error}");
+            return None;
+        }
+    };
+    VALIDATORS.with(|cache| cache.borrow_mut().insert(key, std::rc::Rc::clone(&validator)));
+    Some(validator)
+}
+
+/// Removes the `default` keyword from a schema and every schema inside it, leaving members
+/// that are merely named `default` (a property called `default`, say) in place.
+fn strip_defaults(schema: &mut Json) {
+    let Json::Object(map) = schema else { return };
+    map.remove("default");
+    for (key, value) in map.iter_mut() {
+        match (key.as_str(), value) {
+            (
+                "properties" | "definitions" | "$defs" | "patternProperties" | "dependentSchemas",
+                Json::Object(members),
+            ) => {
+                members.values_mut().for_each(strip_defaults);
+            }
+            ("anyOf" | "allOf" | "oneOf" | "prefixItems", Json::Array(items)) => {
+                items.iter_mut().for_each(strip_defaults)
+            }
+            (
+                "items"
+                | "additionalProperties"
+                | "not"
+                | "if"
+                | "then"
+                | "else"
+                | "contains"
+                | "propertyNames"
+                | "additionalItems"
+                | "unevaluatedItems"
+                | "unevaluatedProperties",
+                value,
+            ) => strip_defaults(value),
+            _ => {}
+        }
     }
 }
 
@@ -435,7 +492,7 @@ fn list(options: &Json) -> String {
 mod tests {
     use serde_json::json;
 
-    use super::prepare;
+    use super::{prepare, strip_defaults};
 
     fn accepts(schema: serde_json::Value, defaults: serde_json::Value) -> bool {
         let prepared = prepare(&schema);
@@ -444,6 +501,20 @@ mod tests {
             .build(&prepared)
             .expect("prepared schema compiles");
         validator.is_valid(&defaults)
+    }
+
+    #[test]
+    fn strip_defaults_keeps_property_named_default() {
+        let mut schema = json!({
+            "default": 1,
+            "properties": {"default": {"type": "string", "default": "x"}},
+            "anyOf": [{"default": 2}],
+        });
+        strip_defaults(&mut schema);
+        assert_eq!(
+            schema,
+            json!({"properties": {"default": {"type": "string"}}, "anyOf": [{}]})
+        );
     }
 
     #[test]
