@@ -58,7 +58,6 @@ codes! {
     PlaintextSecret => "plaintext-secret", Warning;
     DottedVariableName => "dotted-variable-name", Warning;
     UnknownJobField => "unknown-job-field", Warning;
-    NoPoolFiles => "no-pool-files", Error;
     InvalidTemplate => "invalid-template", Error;
     AmbiguousWorkerType => "ambiguous-worker-type", Error;
 }

@@ -40,7 +40,6 @@ pages! {
     "plaintext-secret",
     "dotted-variable-name",
     "unknown-job-field",
-    "no-pool-files",
     "invalid-template",
     "ambiguous-worker-type",
 }
