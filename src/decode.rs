@@ -317,6 +317,14 @@ impl Decoder<'_> {
     }
 
     fn json_object(&mut self, properties: &[&KdlEntry], children: &[KdlNode], span: Span) -> Option<Value> {
+        let items: Vec<&KdlNode> = children.iter().filter(|c| c.name().value() == "-").collect();
+        if items.len() > 1 && items.len() < children.len() {
+            let diagnostic = Diagnostic::new(Code::InvalidValue, "list items `-` and object keys are mixed in one block")
+                .at(self.node_name_span(items[1]), "a second list item among keys")
+                .with_help("write a list with only `-` children, or an object with only named keys; a key literally named `-` appears once");
+            self.error(diagnostic);
+            return None;
+        }
         let mut object = Object::new();
         let mut complete = true;
         for entry in properties {

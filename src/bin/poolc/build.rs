@@ -51,6 +51,11 @@ pub fn run(args: &BuildArgs) -> u8 {
     if args.check {
         return crate::check::run(args, &compilation);
     }
+    if compilation.templates.is_empty() {
+        eprintln!(
+            "warning: no environment to build: every profile is `abstract`; remove `abstract` from the profiles that should be written"
+        );
+    }
     let outcomes = match output::write_templates(&args.output, &compilation.templates) {
         Ok(outcomes) => outcomes,
         Err(error) => {
