@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::emit::Template;
 
-/// What happened to one template file.
+/// The result of writing one template file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WriteOutcome {
     Written,
