@@ -26,7 +26,7 @@ const TEMPORARY_SUFFIX: &str = ".tmp";
 
 /// Writes every template into `folder` in two phases: each changed template goes to a temporary
 /// file first, and only when all of them were written are they renamed into place. A failure in
-/// the first phase leaves the folder as it was. Files whose bytes already match are untouched.
+/// the first phase leaves every template as it was. Files whose bytes already match are untouched.
 pub fn write_templates(folder: &Path, templates: &[Template]) -> Result<Vec<WriteOutcome>, WriteError> {
     std::fs::create_dir_all(folder).map_err(|source| WriteError {
         path: folder.to_path_buf(),
