@@ -1,18 +1,15 @@
 //! The whole pipeline for one run: load, resolve, substitute, check, emit.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-
-use std::collections::BTreeMap;
 
 use crate::checks;
 use crate::code::Code;
-use crate::diagnostic::Diagnostic;
-use crate::diagnostic::{Diagnostics, Severity};
+use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
 use crate::emit::{self, Template};
+use crate::profile::Profile;
 use crate::resolve::{self, Environment};
-use crate::source::Span;
-use crate::source::{FileId, SourceMap};
+use crate::source::{FileId, SourceMap, Span};
 use crate::substitute::{self, UnsetPolicy};
 use crate::workspace::{self, LoadError, Workspace};
 
@@ -65,6 +62,59 @@ fn chain_files<'a>(
         .map(|profile| profile.file)
 }
 
+/// Resolves one environment from its chain and expands its `$NAME` references. Returns the
+/// environment with the problems substitution found in it; problems of the chain itself go to
+/// `diagnostics`.
+fn substitute_chain(
+    chain: &[&Profile],
+    sources: &SourceMap,
+    options: &Options<'_>,
+    diagnostics: &mut Diagnostics,
+) -> Option<(Environment, Diagnostics)> {
+    let mut environment = resolve::apply_chain(chain, diagnostics)?;
+    let mut own = Diagnostics::default();
+    substitute::substitute_environment(
+        &mut environment,
+        sources,
+        options.lookup,
+        options.unset,
+        &options.known_names,
+        &mut own,
+    );
+    Some((environment, own))
+}
+
+/// Builds files in memory as `build` does but without its checks, with an empty process
+/// environment, and returns each environment's template JSON with every problem found. An
+/// environment with problems is left out.
+pub fn build_unchecked(inputs: Vec<(PathBuf, String)>) -> (Vec<(String, serde_json::Value)>, Diagnostics) {
+    let mut diagnostics = Diagnostics::default();
+    let workspace = workspace::load_texts(inputs, &mut diagnostics);
+    let chains = resolve::environment_chains(&workspace, &mut diagnostics);
+    let lookup = |_: &str| None;
+    let options = Options {
+        lookup: &lookup,
+        known_names: Vec::new(),
+        unset: UnsetPolicy::Error,
+    };
+    let mut built = Vec::new();
+    for chain in &chains {
+        let Some((environment, own)) =
+            substitute_chain(chain, &workspace.sources, &options, &mut diagnostics)
+        else {
+            continue;
+        };
+        let failed = diagnostics.has_errors() || own.has_errors();
+        diagnostics.extend(own);
+        if failed {
+            log::debug!("environment `{}` does not build", environment.name);
+            continue;
+        }
+        built.push((environment.name.clone(), emit::to_json(&environment)));
+    }
+    (built, diagnostics)
+}
+
 /// Compiles the pool files at `paths`.
 pub fn compile_paths(paths: &[PathBuf], options: &Options<'_>) -> Result<Compilation, LoadError> {
     let mut diagnostics = Diagnostics::default();
@@ -90,19 +140,12 @@ fn compile_workspace(
     let mut summaries = Vec::new();
     let mut writers: BTreeMap<String, (String, Span)> = BTreeMap::new();
     for chain in &chains {
-        let Some(mut environment) = resolve::apply_chain(chain, &mut diagnostics) else {
+        let Some((mut environment, mut own)) =
+            substitute_chain(chain, &workspace.sources, options, &mut diagnostics)
+        else {
             continue;
         };
         let environment = &mut environment;
-        let mut own = Diagnostics::default();
-        substitute::substitute_environment(
-            environment,
-            &workspace.sources,
-            options.lookup,
-            options.unset,
-            &options.known_names,
-            &mut own,
-        );
         summaries.push(EnvironmentSummary {
             name: environment.name.clone(),
             output: environment.output.as_ref().map(|o| o.text.clone()),

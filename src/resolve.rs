@@ -76,14 +76,6 @@ pub fn environment_chains<'a>(
     chains
 }
 
-/// Resolves every environment at once, for callers that need them side by side.
-pub fn resolve(workspace: &Workspace, diagnostics: &mut Diagnostics) -> Vec<Environment> {
-    environment_chains(workspace, diagnostics)
-        .iter()
-        .filter_map(|chain| apply_chain(chain, diagnostics))
-        .collect()
-}
-
 /// Returns where an environment's name comes from: its `environment` node, or the file's start.
 fn environment_name_span(profile: &Profile) -> Span {
     profile

@@ -4,11 +4,9 @@
 
 use std::path::PathBuf;
 
-use poolc::diagnostic::Diagnostics;
 use poolc::import::{self, Input, PoolFile};
 use poolc::schema::KEYWORDS;
-use poolc::substitute::{self, UnsetPolicy};
-use poolc::{emit, resolve, workspace};
+use poolc::{compile, emit};
 use serde_json::{Map, Value, json};
 
 /// A small xorshift generator, so that every run tests the same cases.
@@ -225,33 +223,15 @@ fn pretty(value: &Value) -> String {
     emit::render(value)
 }
 
-/// Resolves and substitutes pool files as `poolc build` does, without its checks.
+/// Builds pool files as `poolc build` does, without its checks.
 fn build(files: &[PoolFile]) -> Vec<(String, Value)> {
-    let mut diagnostics = Diagnostics::default();
     let inputs = files
         .iter()
         .map(|f| (PathBuf::from(&f.file_name), f.text.clone()))
         .collect();
-    let workspace = workspace::load_texts(inputs, &mut diagnostics);
-    let mut environments = resolve::resolve(&workspace, &mut diagnostics);
+    let (built, diagnostics) = compile::build_unchecked(inputs);
     assert!(!diagnostics.has_errors(), "{diagnostics:?}");
-    let lookup = |_: &str| None;
-    environments
-        .iter_mut()
-        .map(|environment| {
-            let mut own = Diagnostics::default();
-            substitute::substitute_environment(
-                environment,
-                &workspace.sources,
-                &lookup,
-                UnsetPolicy::Error,
-                &[],
-                &mut own,
-            );
-            assert!(!own.has_errors(), "{own:?}");
-            (environment.name.clone(), emit::to_json(environment))
-        })
-        .collect()
+    built
 }
 
 fn round_trip(templates: &[(String, Value)], case: usize) {

@@ -18,9 +18,8 @@ use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::profile::Section;
 use crate::source::{FileId, SourceMap, Span};
-use crate::substitute::{self, UnsetPolicy};
 use crate::worker_fields::{self, WORKER_TYPES};
-use crate::{emit, resolve, workspace};
+use crate::{compile, workspace};
 
 pub use pattern::Pattern;
 use single::RootHeader;
@@ -438,38 +437,15 @@ fn verify_in_halves(template: &Template, worker: &str) -> bool {
     matches
 }
 
-/// Resolves and substitutes the files as `poolc build` does, without its checks.
+/// Builds the files in memory as `poolc build` does, without its checks.
 fn build_back(files: &[PoolFile]) -> Vec<(String, Pattern)> {
-    let mut diagnostics = Diagnostics::default();
     let inputs = files
         .iter()
         .map(|f| (PathBuf::from(&f.file_name), f.text.clone()))
         .collect();
-    let workspace = workspace::load_texts(inputs, &mut diagnostics);
-    let chains = resolve::environment_chains(&workspace, &mut diagnostics);
-    let lookup = |_: &str| None;
-    let mut built = Vec::new();
-    for chain in &chains {
-        let Some(mut environment) = resolve::apply_chain(chain, &mut diagnostics) else {
-            continue;
-        };
-        let environment = &mut environment;
-        let mut own = Diagnostics::default();
-        substitute::substitute_environment(
-            environment,
-            &workspace.sources,
-            &lookup,
-            UnsetPolicy::Error,
-            &[],
-            &mut own,
-        );
-        if diagnostics.has_errors() || own.has_errors() {
-            log::debug!("environment `{}` does not build back", environment.name);
-            continue;
-        }
-        if let Ok(pattern) = Pattern::from_json(&emit::to_json(environment)) {
-            built.push((environment.name.clone(), pattern));
-        }
-    }
+    let (built, _) = compile::build_unchecked(inputs);
     built
+        .into_iter()
+        .filter_map(|(environment, json)| Some((environment, Pattern::from_json(&json).ok()?)))
+        .collect()
 }
