@@ -274,7 +274,7 @@ fn resolve_file_name(folder: &Path, file_name: &str) -> String {
     }
 }
 
-/// What a stale file's diff shows once secret values are hidden.
+/// The diff shown for a stale file, once secret values are hidden.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ShownDiff {
     /// A unified diff of both sides, parsed, with secrets hidden and rendered again.

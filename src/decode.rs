@@ -12,9 +12,9 @@ use crate::edit::{Edit, KeyKind, MemberEdit, Patch, Verb};
 use crate::source::{FileId, Span};
 use crate::value::{Kind, Member, Object, Value};
 
-/// Annotations that say what shape a node's value has.
+/// Annotations that set the shape of a node's value.
 const SHAPE_ANNOTATIONS: [&str; 2] = ["array", "object"];
-/// Annotations that say what a child profile does with a key.
+/// Annotations that choose what a child profile does with a key.
 const VERB_ANNOTATIONS: [&str; 3] = ["add", "replace", "remove"];
 
 /// Decodes the nodes of one file, collecting problems as it goes.

@@ -6,7 +6,7 @@
 use crate::source::Span;
 use crate::value::{Kind, Member, Object, Value};
 
-/// What a member edit does to its key, from the node's annotation.
+/// The action a member edit takes on its key, from the node's annotation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verb {
     /// No annotation: define (in a root profile) or change (in a child profile).
@@ -68,7 +68,7 @@ pub enum Edit {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Patch {
-    /// The span of the node that holds the members.
+    /// The span of the node that contains the members.
     pub span: Span,
     pub members: Vec<MemberEdit>,
 }

@@ -13,7 +13,7 @@ static PLACEHOLDER: LazyLock<Regex> =
 static BRACES: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\{\{(.*?)\}\}").expect("brace pattern is valid"));
 
-/// How Prefect treats a placeholder, decided by the name's prefix.
+/// The kind of a placeholder, set by its name's prefix, which decides how Prefect fills it in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlaceholderKind {
     /// A job variable: a property of `variables`.

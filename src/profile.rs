@@ -71,7 +71,7 @@ pub struct Profile {
 }
 
 impl Profile {
-    /// The environment this profile emits, unless it is abstract.
+    /// Returns the name of the environment this profile emits, unless it is abstract.
     pub fn environment_name(&self) -> &str {
         self.environment.as_ref().map_or(&self.name, |e| &e.text)
     }
@@ -247,7 +247,7 @@ fn environment_name(decoder: &mut Decoder<'_>, node: &KdlNode) -> Option<Spanned
     None
 }
 
-/// Reads a node that holds exactly one string argument, such as `worker "docker"`.
+/// Reads a node that has exactly one string argument, such as `worker "docker"`.
 fn single_string(decoder: &mut Decoder<'_>, node: &KdlNode) -> Option<Spanned> {
     let name = node.name().value();
     let span = decoder.span(node.span());

@@ -9,7 +9,7 @@ use crate::diagnostic::Diagnostic;
 use crate::edit::{Edit, KeyKind, MemberEdit, Patch, Verb};
 use crate::value::{Kind, Value};
 
-/// How a keyword's value is written.
+/// The written form of a keyword's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeywordShape {
     /// Any JSON value, written as in the job configuration.
@@ -26,7 +26,7 @@ pub enum KeywordShape {
     SchemaList,
 }
 
-/// Every keyword poolc knows, with its shape. Prefect's block fields are among them.
+/// Every keyword poolc accepts, with its shape. Prefect's block fields are among them.
 pub const KEYWORDS: &[(&str, KeywordShape)] = &[
     ("type", KeywordShape::Type),
     ("title", KeywordShape::Json),

@@ -15,7 +15,7 @@ pub fn closest<'a>(unknown: &str, candidates: impl IntoIterator<Item = &'a str>)
         .map(|(_, candidate)| candidate)
 }
 
-/// One edit per four characters, at least one and at most three.
+/// Returns the edit distance allowed for a name of `len` characters: one per four, from one to three.
 fn max_distance(len: usize) -> usize {
     (len / 4).clamp(1, 3)
 }

@@ -22,8 +22,8 @@ fn build_example(output: &Path) -> std::process::Output {
         .expect("poolc runs")
 }
 
-/// The user's template as `envsubst` meant it, with the environment's values from the table in
-/// `pools/*.kdl` applied.
+/// Returns the user's template as `envsubst` meant it, with the environment's values from the
+/// table in `pools/*.kdl` applied.
 fn expected_template(environment: &str) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/aci_job_template.json");
     let text = std::fs::read_to_string(path).expect("fixture is readable");

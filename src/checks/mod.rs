@@ -13,7 +13,7 @@ use crate::diagnostic::Diagnostics;
 use crate::resolve::Environment;
 use crate::source::SourceMap;
 
-/// What every check may read.
+/// The inputs every check may read.
 pub struct CheckContext<'a> {
     pub sources: &'a SourceMap,
     pub environment: &'a Environment,

@@ -1,6 +1,6 @@
-//! Reading a base job template from JSON text, with a diagnostic for each way it can fail to
-//! be one: invalid JSON, not an object, missing or unknown top-level keys, a section that is
-//! not an object, or a number a pool file cannot hold.
+//! Reading a base job template from JSON text, with a diagnostic for each way it can fail.
+//! The failures are invalid JSON, not an object, missing or unknown top-level keys, a section
+//! that is not an object, and a number a pool file cannot hold.
 
 use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};

@@ -75,8 +75,8 @@ pub struct BuildArgs {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// Base job templates: one gives a root profile; several (one per environment) give
-    /// `base.kdl` with what they share and one profile per environment with what differs.
+    /// Base job templates (JSON). One template becomes one root profile. Several, one per
+    /// environment, become `base.kdl` with what they share and a profile per environment.
     #[arg(required = true, value_name = "TEMPLATE")]
     pub templates: Vec<PathBuf>,
 

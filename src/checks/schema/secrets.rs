@@ -62,7 +62,7 @@ impl<'a> Finder<'a, '_> {
         }
     }
 
-    /// The schema itself and the schemas it stands for through `$ref`, `anyOf`, `allOf` and `oneOf`.
+    /// Returns the schema and the schemas it refers to through `$ref`, `anyOf`, `allOf` and `oneOf`.
     fn branches(&self, schema: &'a Value, depth: usize) -> Vec<&'a Value> {
         let mut found = vec![schema];
         if depth > MAX_DEPTH {
@@ -107,7 +107,7 @@ impl<'a> Finder<'a, '_> {
     }
 }
 
-/// A field the UI masks or a block keeps secret: `format password` or `writeOnly`.
+/// Returns whether a schema marks a secret field: `format password` or `writeOnly`.
 pub(crate) fn is_secret_schema(schema: &Value) -> bool {
     let password = schema.get("format").and_then(Value::as_str) == Some("password");
     let write_only = schema
@@ -116,7 +116,7 @@ pub(crate) fn is_secret_schema(schema: &Value) -> bool {
     password || write_only
 }
 
-/// Every property name that some schema in `variables` marks secret, for hiding values.
+/// Returns every property name that some schema in `variables` marks secret, for hiding values.
 pub(crate) fn secret_names(variables: &Value) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
     each_schema(variables, &mut |schema| {
@@ -153,7 +153,7 @@ pub(crate) fn is_block_document_reference(value: &Value) -> bool {
             .is_some_and(|r| r.get("block_document_id").is_some())
 }
 
-/// A value someone could read the secret from: not empty, not null, and not a reference that
+/// Returns whether a value gives the secret away: not empty, not null, and not a reference that
 /// Prefect resolves at run time.
 fn is_plaintext(value: &Value) -> bool {
     match &value.kind {
