@@ -342,51 +342,28 @@ fn verify_in_halves(template: &Template, worker: &str) -> bool {
     let Some(job_configuration) = template.section(Section::JobConfiguration) else {
         return false;
     };
-    let Some(properties) = variables
-        .iter()
-        .find(|(key, _)| key == "properties")
-        .and_then(|(_, value)| value.as_map())
-    else {
+    let Some(properties) = properties_of(variables).filter(|p| p.len() >= 2) else {
         return false;
     };
-    if properties.len() < 2 {
-        return false;
-    }
+
     let (first, second) = properties.split_at(properties.len() / 2);
-    let replace_properties = |members: &[(String, Pattern)]| {
-        let mut halved = variables.clone();
-        for (key, value) in &mut halved {
-            if key == "properties" {
-                *value = Pattern::Map(members.to_vec());
-            }
-        }
-        Pattern::Map(halved)
-    };
-    let part = |name: &str, sections: Vec<(Section, Pattern)>| {
-        let sections: Vec<(Section, &Pattern)> = sections.iter().map(|(s, p)| (*s, p)).collect();
-        let header = RootHeader {
-            comment: &[],
-            worker,
-            is_abstract: false,
-        };
-        PoolFile {
-            file_name: format!("{name}.kdl"),
-            text: single::root_profile(&header, &sections),
-        }
-    };
+    let second_variables = Pattern::Map(vec![("properties".to_owned(), Pattern::Map(second.to_vec()))]);
     let files = [
-        part("first", vec![(Section::Variables, replace_properties(first))]),
-        part(
+        half_file(
+            "first",
+            worker,
+            vec![(Section::Variables, with_properties(variables, first.to_vec()))],
+        ),
+        half_file(
             "second",
+            worker,
             vec![
-                (
-                    Section::Variables,
-                    Pattern::Map(vec![("properties".to_owned(), Pattern::Map(second.to_vec()))]),
-                ),
+                (Section::Variables, second_variables),
                 (Section::JobConfiguration, job_configuration.clone()),
             ],
         ),
     ];
+
     // A single import writes only literal text (`$` doubled), so the environment's name changes
     // nothing, and the two halves can be built as two environments, parsed in parallel.
     let built = build_back(&files);
@@ -396,45 +373,62 @@ fn verify_in_halves(template: &Template, worker: &str) -> bool {
             .find(|(n, _)| n == name)
             .and_then(|(_, json)| json.as_map())
             .and_then(|sections| sections.iter().find(|(k, _)| k == key))
-            .map(|(_, value)| value.clone())
-    };
-    let properties_of = |value: &Pattern| {
-        value
-            .as_map()
-            .and_then(|members| members.iter().find(|(k, _)| k == "properties"))
             .and_then(|(_, value)| value.as_map())
-            .map(<[(String, Pattern)]>::to_vec)
     };
-    let (Some(first_variables), Some(second_variables), Some(built_job)) = (
+    let (Some(first_built), Some(second_built), Some(built_job)) = (
         section_of("first", "variables"),
         section_of("second", "variables"),
         section_of("second", "job_configuration"),
     ) else {
         return false;
     };
-    let (Some(mut joined), Some(rest)) = (properties_of(&first_variables), properties_of(&second_variables))
+    let (Some(first_properties), Some(second_properties)) =
+        (properties_of(first_built), properties_of(second_built))
     else {
         return false;
     };
-    joined.extend(rest);
-    let Pattern::Map(mut rebuilt) = first_variables else {
-        return false;
+
+    let joined = [first_properties, second_properties].concat();
+    let matches = with_properties(first_built, joined) == Pattern::Map(variables.clone())
+        && Pattern::Map(built_job.to_vec()) == *job_configuration;
+    let outcome = if matches {
+        "equal"
+    } else {
+        "different, checking the whole file"
     };
-    for (key, value) in &mut rebuilt {
-        if key == "properties" {
-            *value = Pattern::Map(joined.clone());
-        }
-    }
-    let matches = Pattern::Map(rebuilt) == Pattern::Map(variables.clone()) && built_job == *job_configuration;
-    log::debug!(
-        "round trip checked in halves: {}",
-        if matches {
-            "equal"
-        } else {
-            "different, checking the whole file"
-        }
-    );
+    log::debug!("round trip checked in halves: {outcome}");
     matches
+}
+
+/// Returns the members of a schema's `properties`.
+fn properties_of(schema: &[(String, Pattern)]) -> Option<&[(String, Pattern)]> {
+    schema
+        .iter()
+        .find(|(key, _)| key == "properties")
+        .and_then(|(_, value)| value.as_map())
+}
+
+/// Returns a copy of a schema whose `properties` contains `members` instead.
+fn with_properties(schema: &[(String, Pattern)], members: Vec<(String, Pattern)>) -> Pattern {
+    let mut copy = schema.to_vec();
+    if let Some((_, value)) = copy.iter_mut().find(|(key, _)| key == "properties") {
+        *value = Pattern::Map(members);
+    }
+    Pattern::Map(copy)
+}
+
+/// Writes one half of a split template as a root profile named `name`.
+fn half_file(name: &str, worker: &str, sections: Vec<(Section, Pattern)>) -> PoolFile {
+    let sections: Vec<(Section, &Pattern)> = sections.iter().map(|(s, p)| (*s, p)).collect();
+    let header = RootHeader {
+        comment: &[],
+        worker,
+        is_abstract: false,
+    };
+    PoolFile {
+        file_name: format!("{name}.kdl"),
+        text: single::root_profile(&header, &sections),
+    }
 }
 
 /// Builds the files in memory as `poolc build` does, without its checks.
