@@ -1,6 +1,6 @@
 //! `poolc build`: compile, then write every template, or nothing when a problem is found.
 
-use poolc::compile::{self, Options};
+use poolc::compile;
 use poolc::output::{self, WriteOutcome};
 use poolc::substitute::UnsetPolicy;
 
@@ -17,19 +17,13 @@ pub fn run(args: &BuildArgs) -> u8 {
         eprintln!("error: {message}");
         return EXIT_ERROR;
     }
-    let lookup = |name: &str| std::env::var(name).ok();
-    let options = Options {
-        lookup: &lookup,
-        known_names: std::env::vars_os()
-            .filter_map(|(k, _)| k.into_string().ok())
-            .collect(),
-        unset: if args.check {
-            UnsetPolicy::Hole
-        } else {
-            UnsetPolicy::Error
-        },
+
+    let unset = if args.check {
+        UnsetPolicy::Hole
+    } else {
+        UnsetPolicy::Error
     };
-    let compilation = match compile::compile_paths(&args.paths, &options) {
+    let compilation = match compile::compile_paths(&args.paths, &crate::process_options(unset)) {
         Ok(compilation) => compilation,
         Err(error) => {
             eprintln!("error: {error}");
@@ -48,6 +42,7 @@ pub fn run(args: &BuildArgs) -> u8 {
         );
         return EXIT_PROBLEMS;
     }
+
     if args.check {
         return crate::check::run(args, &compilation);
     }
@@ -56,6 +51,7 @@ pub fn run(args: &BuildArgs) -> u8 {
             "warning: no environment to build: every profile is `abstract`; remove `abstract` from the profiles that should be written"
         );
     }
+
     let outcomes = match output::write_templates(&args.output, &compilation.templates) {
         Ok(outcomes) => outcomes,
         Err(error) => {
@@ -71,6 +67,7 @@ pub fn run(args: &BuildArgs) -> u8 {
         let path = args.output.join(&template.file_name);
         eprintln!("{:<12} {} ({})", word, path.display(), template.environment);
     }
+
     if args.prune {
         return crate::check::prune(args, &compilation);
     }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use poolc::compile::{self, Compilation, Options};
+use poolc::compile::{self, Compilation};
 use poolc::diff::{self, Change};
 use poolc::emit::Template;
 use poolc::substitute::UnsetPolicy;
@@ -87,20 +87,6 @@ fn parse_arguments(args: &DiffArgs) -> Result<(Comparison<'_>, Vec<PathBuf>), St
     Ok((comparison, paths))
 }
 
-fn options(lookup: &dyn Fn(&str) -> Option<String>) -> Options<'_> {
-    Options {
-        lookup,
-        known_names: std::env::vars_os()
-            .filter_map(|(k, _)| k.into_string().ok())
-            .collect(),
-        unset: UnsetPolicy::Hole,
-    }
-}
-
-fn environment_lookup(name: &str) -> Option<String> {
-    std::env::var(name).ok()
-}
-
 /// Compares the templates of two environments of the same pool files.
 fn compare_environments(
     args: &DiffArgs,
@@ -140,8 +126,7 @@ fn compare_revision(args: &DiffArgs, revision: &str, paths: &[PathBuf]) -> Resul
         eprintln!("error: {error}");
         EXIT_ERROR
     })?;
-    let lookup = environment_lookup;
-    let old = compile::compile_texts(old_files, &options(&lookup));
+    let old = compile::compile_texts(old_files, &crate::process_options(UnsetPolicy::Hole));
     let new = compile_working_tree(paths)?;
     let old_failed = old.diagnostics.has_errors() && print_diagnostics(&old, &args.report);
     report_failure(old_failed, &old);
@@ -185,8 +170,7 @@ fn report_failure(failed: bool, compilation: &Compilation) {
 }
 
 fn compile_working_tree(paths: &[PathBuf]) -> Result<Compilation, u8> {
-    let lookup = environment_lookup;
-    compile::compile_paths(paths, &options(&lookup)).map_err(|error| {
+    compile::compile_paths(paths, &crate::process_options(UnsetPolicy::Hole)).map_err(|error| {
         eprintln!("error: {error}");
         EXIT_ERROR
     })

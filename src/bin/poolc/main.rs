@@ -38,6 +38,21 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// Returns compile options that read `$NAME` values from this process's environment.
+pub fn process_options(unset: poolc::substitute::UnsetPolicy) -> poolc::compile::Options<'static> {
+    poolc::compile::Options {
+        lookup: &environment_variable,
+        known_names: std::env::vars_os()
+            .filter_map(|(k, _)| k.into_string().ok())
+            .collect(),
+        unset,
+    }
+}
+
+fn environment_variable(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
 fn init_logging(verbose: u8) {
     let level = match verbose {
         0 => log::LevelFilter::Warn,
